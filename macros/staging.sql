@@ -1,0 +1,216 @@
+{#-
+    Shared steps of every staging model: read a raw table with its contract
+    types, then decide each raw row's fate (_disposition):
+      staged           the current, valid version of a key
+      exact_duplicate  a byte-for-byte copy of another row (counts once)
+      superseded       an older export of a re-exported key (tickets, surveys)
+      quarantined      breaks the contract; _reason says which rule
+    Every raw row gets exactly one disposition, which is what makes
+    raw = staged + quarantined + exact_duplicate + superseded hold.
+-#}
+
+{#- The relation a raw table is read from, or none when an optional table is
+    absent. A required table that is absent is a clear error, not an empty KPI. -#}
+{% macro raw_table_present(table_name) %}
+    {{ return(adapter.dispatch('raw_table_present', 'supportwh')(table_name)) }}
+{% endmacro %}
+
+{% macro default__raw_table_present(table_name) %}
+    {%- if not execute -%}{{ return(true) }}{%- endif -%}
+    {%- set relation = adapter.get_relation(
+        database=target.database, schema=var('raw_schema'), identifier=table_name) -%}
+    {{ return(relation is not none) }}
+{% endmacro %}
+
+{% macro duckdb__raw_table_present(table_name) %}
+    {%- if not execute -%}{{ return(true) }}{%- endif -%}
+    {%- set pattern = var('raw_path') ~ '/' ~ table_name ~ '/*.parquet' -%}
+    {%- set result = run_query("select count(*) from glob('" ~ pattern ~ "')") -%}
+    {{ return(result.columns[0].values()[0] > 0) }}
+{% endmacro %}
+
+
+{#- Select the contract columns of a raw table, each safely cast to its type,
+    plus _invalid_type_detail naming the first value that did not fit its
+    type. Extra columns in the export are ignored. -#}
+{% macro typed_raw(table_name) %}
+    {%- set spec = raw_contract()[table_name] -%}
+    {%- set present = raw_table_present(table_name) -%}
+    {%- if not present and not spec['optional'] -%}
+        {{ exceptions.raise_compiler_error(
+            "raw table '" ~ table_name ~ "' not found (" ~
+            (var('raw_path') ~ '/' ~ table_name ~ '/*.parquet' if target.type == 'duckdb'
+             else var('raw_schema') ~ '.' ~ table_name) ~
+            "): it is required by the raw contract (it may be empty, but it must exist)") }}
+    {%- endif -%}
+    {%- if present %}
+    select
+        {%- for name, type in spec['columns'] %}
+        {{ safe_cast(name, contract_type(type)) }} as {{ name }},
+        {%- endfor %}
+        case
+            {%- for name, type in spec['columns'] if type != 'string' %}
+            when {{ name }} is not null and {{ safe_cast(name, contract_type(type)) }} is null
+                then {{ dbt.concat(["'" ~ name ~ "='", safe_cast(name, dbt.type_string())]) }}
+            {%- endfor %}
+            when false then null
+        end as _invalid_type_detail
+    from {{ source('raw', table_name) }}
+    {%- else %}
+    -- optional table absent from this export: an empty relation of the right shape
+    select
+        {%- for name, type in spec['columns'] %}
+        cast(null as {{ contract_type(type) }}) as {{ name }},
+        {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as _invalid_type_detail
+    where 1 = 0
+    {%- endif %}
+{% endmacro %}
+
+
+{#- Key and staged-ness of every ticket id, for the child tables' checks:
+    a child of no ticket is an orphan, a child of a quarantined ticket is
+    set aside with it. -#}
+{% macro ticket_parents() %}
+    select
+        ticket_id,
+        max(case when _disposition = 'staged' then 1 else 0 end) as has_staged_version
+    from {{ ref('stg_tickets__validated') }}
+    where ticket_id is not null
+    group by ticket_id
+{% endmacro %}
+
+
+{#- The final step of a validated staging model. `relation` is a CTE holding
+    the typed contract columns plus _row_reason / _row_detail (the first
+    row-level rule the row breaks, null when none). Adds exact-duplicate
+    collapse, null keys, re-export resolution and key conflicts, and returns
+    the contract columns with _disposition, _reason, _reason_detail. -#}
+{% macro resolve_dispositions(table_name, relation) %}
+    {%- set spec = raw_contract()[table_name] -%}
+    {%- set key = spec['key'] -%}
+    {%- set columns = contract_column_names(table_name) -%}
+    {%- set conflict_reason = 'reexport_conflict' if spec['reexported'] else 'duplicate_key_conflict' -%}
+    , copies as (
+        select
+            *,
+            -- identical contract columns = the same row delivered twice
+            row_number() over (partition by {{ columns | join(', ') }} order by {{ key }}) as _copy_no
+        from {{ relation }}
+    ),
+
+    versions as (
+        select
+            *,
+            {%- if spec['reexported'] %}
+            -- re-exports: the latest updated_at is the current state
+            max(updated_at) over (partition by {{ key }}) as _latest_updated_at,
+            sum(case when _copy_no = 1 then 1 else 0 end)
+                over (partition by {{ key }}, updated_at) as _distinct_rows_of_key
+            {%- else %}
+            sum(case when _copy_no = 1 then 1 else 0 end)
+                over (partition by {{ key }}) as _distinct_rows_of_key
+            {%- endif %}
+        from copies
+    ),
+
+    resolved as (
+        select
+            *,
+            case
+                when _copy_no > 1 then 'exact_duplicate'
+                when {{ key }} is null then 'null_key'
+                {%- if spec['reexported'] %}
+                when updated_at < _latest_updated_at then 'superseded'
+                {%- endif %}
+                when _row_reason is not null then _row_reason
+                when _distinct_rows_of_key > 1 then '{{ conflict_reason }}'
+            end as _outcome
+        from versions
+    )
+
+    select
+        {%- for name in columns %}
+        {{ name }},
+        {%- endfor %}
+        case
+            when _outcome is null then 'staged'
+            when _outcome in ('exact_duplicate', 'superseded') then _outcome
+            else 'quarantined'
+        end as _disposition,
+        case
+            when _outcome not in ('exact_duplicate', 'superseded') then _outcome
+        end as _reason,
+        case
+            when _outcome = _row_reason then _row_detail
+            when _outcome = '{{ conflict_reason }}'
+                then {{ dbt.concat(["'" ~ key ~ " has '", dbt.safe_cast('_distinct_rows_of_key', dbt.type_string()), "' differing rows'"]) }}
+        end as _reason_detail
+    from resolved
+{% endmacro %}
+
+
+{#- _row_reason / _row_detail: the first of `checks` a row breaks.
+    checks: a list of (reason, SQL condition, SQL detail expression). -#}
+{% macro first_failing_check(checks) %}
+        case
+            {%- for reason, condition, detail in checks %}
+            when {{ condition }} then '{{ reason }}'
+            {%- endfor %}
+        end as _row_reason,
+        case
+            {%- for reason, condition, detail in checks %}
+            when {{ condition }} then {{ detail }}
+            {%- endfor %}
+        end as _row_detail
+{% endmacro %}
+
+
+{#- Checks every validated model starts with: a value of the wrong type, then
+    required columns that are null. -#}
+{% macro type_and_required_checks(required_columns) %}
+    {%- set checks = [('invalid_type', '_invalid_type_detail is not null', '_invalid_type_detail')] -%}
+    {%- for column in required_columns -%}
+        {%- do checks.append(('missing_required', column ~ ' is null', "'" ~ column ~ " is null'")) -%}
+    {%- endfor -%}
+    {{ return(checks) }}
+{% endmacro %}
+
+
+{#- invalid_enum checks for the enum columns the contract lists for a table. -#}
+{% macro enum_checks(table_name) %}
+    {%- set checks = [] -%}
+    {%- for column, allowed in raw_contract()[table_name].get('enums', {}).items() -%}
+        {%- do checks.append((
+            'invalid_enum',
+            column ~ ' is null or ' ~ column ~ ' not in ' ~ sql_list(allowed),
+            dbt.concat(["'" ~ column ~ "='", "coalesce(" ~ column ~ ", 'null')"]),
+        )) -%}
+    {%- endfor -%}
+    {{ return(checks) }}
+{% endmacro %}
+
+
+{#- orphan_ticket / parent_quarantined, for tables that point at a ticket.
+    Expects parent_ticket_id and parent_has_staged_version from a left join
+    of ticket_parents(). -#}
+{% macro ticket_reference_checks() %}
+    {{ return([
+        ('orphan_ticket', 'parent_ticket_id is null',
+            dbt.concat(["'no ticket '", 'ticket_id'])),
+        ('parent_quarantined', 'parent_has_staged_version = 0',
+            dbt.concat(["'ticket '", 'ticket_id', "' is quarantined'"])),
+    ]) }}
+{% endmacro %}
+
+
+{#- The rows of `relation` with their ticket's status attached. -#}
+{% macro with_ticket_parent(relation) %}
+    select
+        {{ relation }}.*,
+        parent.ticket_id as parent_ticket_id,
+        parent.has_staged_version as parent_has_staged_version
+    from {{ relation }}
+    left join ({{ ticket_parents() }}) as parent
+        on {{ relation }}.ticket_id = parent.ticket_id
+{% endmacro %}

@@ -1,0 +1,31 @@
+{#- Trimmed text with blanks as null: exports write '' and '  ' for "nothing". -#}
+{% macro clean_text(column) -%}
+    nullif(trim({{ column }}), '')
+{%- endmacro %}
+
+{#- Enum values compare case- and space-insensitively ('Chat ' is chat). -#}
+{% macro clean_enum(column) -%}
+    lower(nullif(trim({{ column }}), ''))
+{%- endmacro %}
+
+{#- The ISO week (Monday 00:00 UTC) a timestamp falls in, as a date.
+    dbt.date_trunc returns a timestamp. -#}
+{% macro iso_week_start(column) -%}
+    cast({{ dbt.date_trunc('week', column) }} as date)
+{%- endmacro %}
+
+{#- A quoted SQL list of literals: ('a', 'b'). -#}
+{% macro sql_list(values) -%}
+    ({%- for v in values %}'{{ v }}'{{ ', ' if not loop.last }}{%- endfor -%})
+{%- endmacro %}
+
+{#- A quarantined row as readable text, 'col=value; col=value', so a person
+    sees what was set aside without opening the raw files. -#}
+{% macro record_as_text(table_name) -%}
+    {%- set parts = [] -%}
+    {%- for name in contract_column_names(table_name) -%}
+        {%- do parts.append("'" ~ ('; ' if not loop.first else '') ~ name ~ "='") -%}
+        {%- do parts.append("coalesce(" ~ dbt.safe_cast(name, dbt.type_string()) ~ ", 'null')") -%}
+    {%- endfor -%}
+    {{ dbt.concat(parts) }}
+{%- endmacro %}

@@ -1,0 +1,18 @@
+-- Every raw row set aside because it breaks the raw contract, with the table,
+-- its key, the rule (reason) and the values that broke it. Nothing that is
+-- quarantined reaches a KPI; everything quarantined is here.
+{{ config(materialized='table') }}
+{%- set tables = raw_contract().keys() | list %}
+
+{% for table_name in tables %}
+{%- set spec = raw_contract()[table_name] %}
+select
+    '{{ table_name }}' as table_name,
+    {{ spec['key'] }} as record_key,
+    _reason as reason,
+    _reason_detail as reason_detail,
+    {{ record_as_text(table_name) }} as record
+from {{ ref('stg_' ~ table_name ~ '__validated') }}
+where _disposition = 'quarantined'
+{% if not loop.last %}union all{% endif %}
+{% endfor %}

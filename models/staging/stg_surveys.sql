@@ -1,0 +1,14 @@
+-- Current, valid state of each survey: one row per survey_id.
+select
+    survey_id,
+    ticket_id,
+    survey_type,
+    channel,
+    sent_at,
+    responded_at,
+    scale,
+    score,
+    comment,
+    updated_at
+from {{ ref('stg_surveys__validated') }}
+where _disposition = 'staged'

@@ -1,0 +1,33 @@
+-- Every raw order row with its disposition; see stg_tickets__validated.
+-- orders is optional in the contract: an export without it stages nothing.
+{%- set checks = type_and_required_checks(['customer_id', 'ordered_at'])
+    + [
+        ('out_of_range', 'amount < 0',
+            dbt.concat(["'amount='", dbt.safe_cast('amount', dbt.type_string())])),
+        ('out_of_range', 'returned_at < ordered_at', "'returned_at before ordered_at'"),
+    ]
+%}
+
+with typed as (
+    {{ typed_raw('orders') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('order_id') }} as order_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        ordered_at,
+        amount,
+        returned_at,
+        _invalid_type_detail
+    from typed
+),
+
+checked as (
+    select
+        *,
+        {{ first_failing_check(checks) }}
+    from cleaned
+)
+
+{{ resolve_dispositions('orders', 'checked') }}

@@ -1,0 +1,37 @@
+-- Every raw QA review row with its disposition; see stg_tickets__validated.
+{%- set checks = type_and_required_checks(['ticket_id', 'reviewed_at'])
+    + enum_checks('qa_reviews')
+    + ticket_reference_checks()
+%}
+
+with typed as (
+    {{ typed_raw('qa_reviews') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('review_id') }} as review_id,
+        {{ clean_text('ticket_id') }} as ticket_id,
+        reviewed_at,
+        {{ clean_text('reviewer') }} as reviewer,
+        policy_quoted,
+        {{ clean_enum('finding_class') }} as finding_class,
+        {{ clean_enum('policy_key') }} as policy_key,
+        {{ clean_text('quoted_value') }} as quoted_value,
+        agent_acknowledged_packet,
+        _invalid_type_detail
+    from typed
+),
+
+joined as (
+    {{ with_ticket_parent('cleaned') }}
+),
+
+checked as (
+    select
+        *,
+        {{ first_failing_check(checks) }}
+    from joined
+)
+
+{{ resolve_dispositions('qa_reviews', 'checked') }}
