@@ -8,7 +8,7 @@ select
     responded_at,
     scale,
     score,
-    comment,
+    comment,  -- noqa: RF04
     updated_at
 from {{ ref('stg_surveys__validated') }}
 where _disposition = 'staged'

@@ -29,7 +29,7 @@ cleaned as (
         responded_at,
         {{ clean_enum('scale') }} as scale,
         score,
-        {{ clean_text('comment') }} as comment,
+        {{ clean_text('comment') }} as comment,  -- noqa: RF04
         updated_at,
         _invalid_type_detail
     from typed

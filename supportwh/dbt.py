@@ -1,0 +1,78 @@
+"""Running dbt in-process on the project, with one-line failures."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from contextlib import contextmanager
+
+from supportwh.errors import SupportWHError
+from supportwh.project import PROJECT_DIR, Warehouse
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def run_dbt(
+    command: str,
+    warehouse: Warehouse,
+    args: Sequence[str] = (),
+    extra_vars: dict | None = None,
+    quiet: bool = False,
+):
+    """Run `dbt <command>` against the warehouse; raise SupportWHError on failure.
+
+    dbt prints one line per node as it goes, which is the build's progress.
+    """
+    from dbt.cli.main import dbtRunner
+
+    if warehouse.duckdb_path:
+        warehouse.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    cli_args = [
+        command,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--vars",
+        json.dumps(warehouse.dbt_vars(extra_vars)),
+        *(["--quiet"] if quiet else []),
+        *args,
+    ]
+    with _environment(warehouse.env()):
+        result = dbtRunner().invoke(cli_args)
+    if result.exception is not None:
+        raise SupportWHError(f"dbt {command} could not run: {_one_line(result.exception)}")
+    if not result.success:
+        raise SupportWHError(f"dbt {command} failed: {_failures(result.result)}")
+    return result.result
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:500]
+
+
+def _failures(run_result) -> str:
+    failed = []
+    for node_result in getattr(run_result, "results", None) or []:
+        status = str(getattr(node_result, "status", "")).lower()
+        if status in {"error", "fail", "runtime error"}:
+            name = getattr(getattr(node_result, "node", None), "name", "?")
+            failed.append(f"{name} ({status}: {_one_line(Exception(node_result.message or ''))})")
+    if not failed:
+        return "see the dbt log above"
+    more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+    return "; ".join(failed[:5]) + more
