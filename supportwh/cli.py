@@ -144,20 +144,29 @@ def _print_summary(warehouse) -> None:
 
     rows = reconciliation(warehouse.duckdb_path)
     print("\nraw rows by fate (raw = staged + quarantined + exact duplicates + superseded):")
-    print(f"  {'table':<12}{'raw':>12}{'staged':>12}{'quarantined':>13}{'duplicates':>12}"
-          f"{'superseded':>12}")
+    print(
+        f"  {'table':<12}{'raw':>12}{'staged':>12}{'quarantined':>13}{'duplicates':>12}"
+        f"{'superseded':>12}"
+    )
     for r in rows:
-        print(f"  {r['table_name']:<12}{r['raw_rows']:>12,}{r['staged_rows']:>12,}"
-              f"{r['quarantined_rows']:>13,}{r['exact_duplicate_rows']:>12,}"
-              f"{r['superseded_rows']:>12,}")
+        print(
+            f"  {r['table_name']:<12}{r['raw_rows']:>12,}{r['staged_rows']:>12,}"
+            f"{r['quarantined_rows']:>13,}{r['exact_duplicate_rows']:>12,}"
+            f"{r['superseded_rows']:>12,}"
+        )
     reasons = quarantine_summary(warehouse.duckdb_path)
     if reasons:
-        print("quarantined rows by reason: " + ", ".join(
-            f"{r['table_name']}.{r['reason']}={r['rows']}" for r in reasons))
+        print(
+            "quarantined rows by reason: "
+            + ", ".join(f"{r['table_name']}.{r['reason']}={r['rows']}" for r in reasons)
+        )
     print(f"\nwarehouse: {warehouse.duckdb_path}")
     print(f"raw data:  {warehouse.raw_path}")
-    print("query it:  duckdb " + str(warehouse.duckdb_path)
-          + "  (schemas: staging, intermediate, reference)")
+    print(
+        "query it:  duckdb "
+        + str(warehouse.duckdb_path)
+        + "  (schemas: staging, intermediate, reference)"
+    )
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
@@ -186,19 +195,29 @@ def build_parser() -> argparse.ArgumentParser:
     def generation_options(p: argparse.ArgumentParser, tickets: int) -> None:
         p.add_argument("--tickets", type=int, default=tickets, help="tickets over all weeks")
         p.add_argument("--weeks", type=int, default=28, help="ISO weeks of data")
-        p.add_argument("--baseline-weeks", type=int, default=12,
-                       help="pre-deployment weeks at the start")
-        p.add_argument("--start", type=_date, default=date(2025, 10, 6),
-                       help="first Monday (YYYY-MM-DD)")
+        p.add_argument(
+            "--baseline-weeks", type=int, default=12, help="pre-deployment weeks at the start"
+        )
+        p.add_argument(
+            "--start", type=_date, default=date(2025, 10, 6), help="first Monday (YYYY-MM-DD)"
+        )
         p.add_argument("--seed", type=int, default=42)
-        p.add_argument("--scenario", action="append", default=[],
-                       help="inject a named problem (repeatable; 'all' for every one)")
+        p.add_argument(
+            "--scenario",
+            action="append",
+            default=[],
+            help="inject a named problem (repeatable; 'all' for every one)",
+        )
 
     g = sub.add_parser("generate", help="write a raw export of sample data")
     g.add_argument("--out", default=str(default_warehouse().raw_path), help="raw folder")
     generation_options(g, tickets=50_000)
-    g.add_argument("--append-week", type=int, metavar="INDEX",
-                   help="write only this week index (appending a week to an export)")
+    g.add_argument(
+        "--append-week",
+        type=int,
+        metavar="INDEX",
+        help="write only this week index (appending a week to an export)",
+    )
     g.set_defaults(func=cmd_generate)
 
     def warehouse_options(p: argparse.ArgumentParser) -> None:

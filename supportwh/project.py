@@ -56,7 +56,5 @@ def default_warehouse(
     ai_deployed_at: str | None = None,
 ) -> Warehouse:
     raw = Path(raw_path or os.environ.get("SUPPORTWH_RAW_PATH", DEFAULT_RAW_PATH)).resolve()
-    db = Path(
-        duckdb_path or os.environ.get("SUPPORTWH_DUCKDB_PATH", DEFAULT_DUCKDB_PATH)
-    ).resolve()
+    db = Path(duckdb_path or os.environ.get("SUPPORTWH_DUCKDB_PATH", DEFAULT_DUCKDB_PATH)).resolve()
     return Warehouse(raw_path=raw, duckdb_path=db, ai_deployed_at=ai_deployed_at)
