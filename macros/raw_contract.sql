@@ -90,7 +90,7 @@
     {%- elif logical_type == 'timestamp' -%}{{ return(dbt.type_timestamp()) }}
     {%- elif logical_type == 'boolean' -%}{{ return(dbt.type_boolean()) }}
     {%- elif logical_type == 'integer' -%}{{ return(dbt.type_bigint()) }}
-    {%- elif logical_type == 'double' -%}{{ return(dbt.type_float()) }}
+    {%- elif logical_type == 'double' -%}{{ return(type_double()) }}
     {%- elif logical_type == 'decimal' -%}{{ return(dbt.type_numeric()) }}
     {%- else -%}{{ exceptions.raise_compiler_error("unknown contract type " ~ logical_type) }}
     {%- endif -%}

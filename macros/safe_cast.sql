@@ -16,3 +16,15 @@
 {% macro spark__safe_cast(expression, data_type) -%}
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
+
+{#- A 64-bit float. dbt.type_float() is `float`, which is 32-bit on DuckDB
+    and would round model_confidence (0.8 -> 0.800000011920929). -#}
+{% macro type_double() %}
+    {{ return(adapter.dispatch('type_double', 'supportwh')()) }}
+{% endmacro %}
+
+{% macro default__type_double() %}{{ return('double precision') }}{% endmacro %}
+
+{% macro duckdb__type_double() %}{{ return('double') }}{% endmacro %}
+
+{% macro spark__type_double() %}{{ return('double') }}{% endmacro %}
