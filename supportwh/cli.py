@@ -23,21 +23,22 @@ from supportwh.project import default_warehouse
 
 
 def _progress_printer(stream=sys.stderr):
-    """A progress(stage, done, total) callback drawing one line per stage."""
-    state = {"stage": None, "start": time.monotonic()}
+    """A progress(stage, done, total) callback: one redrawn line per stage on a
+    terminal, a line per 25% step in a log."""
+    interactive = stream.isatty()
+    state = {"stage": None, "start": time.monotonic(), "step": -1}
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage != state["stage"]:
-            if state["stage"] is not None:
-                stream.write("\n")
-            state["stage"] = stage
-            state["start"] = time.monotonic()
+            state.update(stage=stage, start=time.monotonic(), step=-1)
         elapsed = time.monotonic() - state["start"]
         pct = 100.0 * done / total if total else 100.0
-        stream.write(f"\r  {stage}: {done:,}/{total:,} ({pct:5.1f}%) {elapsed:6.1f}s")
-        if done >= total:
-            stream.write("\n")
-            state["stage"] = None
+        line = f"  {stage}: {done:,}/{total:,} ({pct:5.1f}%) {elapsed:6.1f}s"
+        if interactive:
+            stream.write("\r" + line + ("\n" if done >= total else ""))
+        elif int(pct // 25) > state["step"]:
+            state["step"] = int(pct // 25)
+            stream.write(line + "\n")
         stream.flush()
 
     return progress
