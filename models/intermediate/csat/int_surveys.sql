@@ -1,0 +1,40 @@
+-- One row per staged survey, attributed to its ticket's week, archetype,
+-- segment and channel (the ticket's channel, not the survey's). A delayed
+-- survey counts once its window (var delayed_csat_window_days after closing)
+-- has elapsed by as_of, so answers still to come are not read as missing.
+with surveys as (
+    select * from {{ ref('stg_surveys') }}
+),
+
+tickets as (
+    select * from {{ ref('int_tickets') }}
+)
+
+select
+    surveys.survey_id,
+    surveys.ticket_id,
+    surveys.survey_type,
+    surveys.scale,
+    surveys.score,
+    surveys.sent_at,
+    surveys.responded_at,
+    tickets.week_start,
+    tickets.archetype,
+    tickets.intent,
+    tickets.segment,
+    tickets.channel,
+    tickets.product_id,
+    tickets.product_category,
+    tickets.is_baseline_period,
+    tickets.is_escalated,
+    tickets.closed_at as ticket_closed_at,
+    {{ flag('surveys.responded_at is not null') }} as is_answered,
+    {{ flag('surveys.responded_at is not null and ' ~ is_satisfied('surveys.scale', 'surveys.score')) }}
+        as is_satisfied,
+    {{ flag('surveys.responded_at is not null and not ' ~ is_satisfied('surveys.scale', 'surveys.score')) }}
+        as is_unsatisfied,
+    {{ flag('tickets.closed_at is not null and '
+        ~ dbt.dateadd('day', var('delayed_csat_window_days'), 'tickets.closed_at') ~ ' <= ' ~ as_of()) }}
+        as is_delayed_window_mature
+from surveys
+inner join tickets on surveys.ticket_id = tickets.ticket_id

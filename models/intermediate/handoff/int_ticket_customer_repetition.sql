@@ -1,0 +1,60 @@
+-- One row per escalated ticket: did the customer repeat themselves after the
+-- handoff, i.e. send a message matching a repetition phrase after
+-- escalated_at and before the 4th agent message after escalated_at (within
+-- the first three agent turns)?
+with escalated as (
+    select ticket_id
+    from {{ ref('int_tickets') }}
+    where is_escalated
+),
+
+handoffs as (
+    -- the first handoff of the ticket starts the clock
+    select
+        ticket_id,
+        min(escalated_at) as escalated_at
+    from {{ ref('stg_escalations') }}
+    group by ticket_id
+),
+
+agent_turns as (
+    select
+        messages.ticket_id,
+        messages.sent_at,
+        row_number() over (partition by messages.ticket_id order by messages.sent_at, messages.message_id)
+            as agent_turn
+    from {{ ref('stg_messages') }} as messages
+    inner join handoffs on messages.ticket_id = handoffs.ticket_id
+    where messages.author_type = 'agent' and messages.sent_at > handoffs.escalated_at
+),
+
+windows as (
+    select
+        handoffs.ticket_id,
+        handoffs.escalated_at,
+        -- null when there is no 4th agent turn: the window stays open
+        fourth.sent_at as fourth_agent_turn_at
+    from handoffs
+    left join agent_turns as fourth
+        on handoffs.ticket_id = fourth.ticket_id and fourth.agent_turn = 4
+),
+
+repetitions as (
+    select distinct messages.ticket_id
+    from {{ ref('stg_messages') }} as messages
+    inner join windows on messages.ticket_id = windows.ticket_id
+    inner join {{ ref('repetition_phrases') }} as phrases
+        on lower(messages.body) like {{ dbt.concat(["'%'", 'lower(phrases.phrase)', "'%'"]) }}
+    where
+        messages.author_type = 'customer'
+        and messages.sent_at > windows.escalated_at
+        and (windows.fourth_agent_turn_at is null or messages.sent_at < windows.fourth_agent_turn_at)
+)
+
+select
+    escalated.ticket_id,
+    {{ flag('handoffs.ticket_id is not null') }} as has_handoff_record,
+    {{ flag('repetitions.ticket_id is not null') }} as has_customer_repetition
+from escalated
+left join handoffs on escalated.ticket_id = handoffs.ticket_id
+left join repetitions on escalated.ticket_id = repetitions.ticket_id

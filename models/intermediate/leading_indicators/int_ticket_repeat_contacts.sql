@@ -1,0 +1,41 @@
+-- One row per ticket: did the same customer come back about the same
+-- archetype within 7 / 30 days of closing, and has that window elapsed by
+-- as_of (only mature tickets count in the denominators)?
+with tickets as (
+    select
+        ticket_id,
+        customer_id,
+        archetype,
+        created_at,
+        closed_at
+    from {{ ref('int_tickets') }}
+),
+
+follow_ups as (
+    -- the next contact of the same customer and archetype after closing
+    select
+        closed.ticket_id,
+        min(later.created_at) as first_follow_up_at
+    from tickets as closed
+    inner join tickets as later
+        on
+            closed.customer_id = later.customer_id
+            and closed.archetype = later.archetype
+            and closed.closed_at < later.created_at
+            and later.created_at <= {{ dbt.dateadd('day', 30, 'closed.closed_at') }}
+            and closed.ticket_id <> later.ticket_id
+    where closed.closed_at is not null
+    group by closed.ticket_id
+)
+
+select
+    tickets.ticket_id,
+    tickets.closed_at is not null as is_closed,
+    {{ flag('tickets.closed_at is not null and ' ~ dbt.dateadd('day', 7, 'tickets.closed_at') ~ ' <= ' ~ as_of()) }}
+        as is_mature_7d,
+    {{ flag('tickets.closed_at is not null and ' ~ dbt.dateadd('day', 30, 'tickets.closed_at') ~ ' <= ' ~ as_of()) }}
+        as is_mature_30d,
+    {{ flag('follow_ups.first_follow_up_at <= ' ~ dbt.dateadd('day', 7, 'tickets.closed_at')) }} as is_repeat_7d,
+    {{ flag('follow_ups.first_follow_up_at is not null') }} as is_repeat_30d
+from tickets
+left join follow_ups on tickets.ticket_id = follow_ups.ticket_id
