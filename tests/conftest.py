@@ -54,7 +54,7 @@ def supportwh(*args: str, cwd: Path | None = None, check: bool = True, env: dict
     return result
 
 
-def build(raw_path: Path, workdir: Path, *extra: str) -> Built:
+def build(raw_path: Path, workdir: Path, *extra: str, full_refresh: bool = True) -> Built:
     db = workdir / "warehouse.duckdb"
     result = supportwh(
         "build",
@@ -62,7 +62,7 @@ def build(raw_path: Path, workdir: Path, *extra: str) -> Built:
         str(raw_path),
         "--duckdb-path",
         str(db),
-        "--full-refresh",
+        *(["--full-refresh"] if full_refresh else []),
         *extra,
         cwd=workdir,
     )
@@ -100,3 +100,19 @@ def scenario_raw(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def scenario_warehouse(scenario_raw) -> Built:
     return build(scenario_raw, scenario_raw.parent)
+
+
+# Big enough that the scenario signals stand clear of survey noise: about 270
+# returns_refunds tickets a week.
+ALERT_SIZE = ["--tickets", "60000", "--weeks", "20", "--baseline-weeks", "10"]
+
+
+@pytest.fixture(scope="session")
+def alert_warehouses(tmp_path_factory) -> dict[str, Built]:
+    """The same seed and size built clean and with every scenario."""
+    built = {}
+    for scenario in ["clean", "all"]:
+        raw = tmp_path_factory.mktemp(f"alerts_{scenario}") / "raw"
+        supportwh("generate", "--out", str(raw), *ALERT_SIZE, "--scenario", scenario)
+        built[scenario] = build(raw, raw.parent)
+    return built

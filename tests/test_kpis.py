@@ -1,0 +1,254 @@
+"""The KPI marts on generated data: each injected problem raises its alert with
+the right owner and a clean export raises none of those; kpi_weekly agrees
+with an independent pandas recomputation; an incremental run equals a full
+refresh over the same data."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import build, supportwh
+
+OWNERS = {
+    "csat": "Marcus Lee",
+    "handoff": "Elena Novak",
+    "leading_indicators": "Sara Kim",
+    "policy_qa": "Tom Okafor",
+}
+
+# (scenario, rule, archetype, owner family, the weeks it must trip in:
+# "scenario" = some week of the injected period, "last2" = each of the last
+# two weeks, the first in which two consecutive rises exist)
+INJECTED = [
+    ("csat_collapse", "csat_rollback", "returns_refunds", "csat", "scenario"),
+    ("handoff_break", "customer_repetition", "billing_disputes", "handoff", "scenario"),
+    ("handoff_break", "context_loss", "billing_disputes", "handoff", "scenario"),
+    (
+        "handoff_break",
+        "escalated_handle_time",
+        "billing_disputes",
+        "leading_indicators",
+        "scenario",
+    ),
+    ("refund_hallucination", "policy_p0", "returns_refunds", "policy_qa", "scenario"),
+    ("refund_hallucination", "policy_p1", "returns_refunds", "policy_qa", "scenario"),
+    (
+        "bot_handle_time_rise",
+        "bot_handle_time_trend",
+        "order_tracking",
+        "leading_indicators",
+        "last2",
+    ),
+]
+
+
+def _scenario_weeks(built) -> list[date]:
+    meta = json.loads((built.raw_path / "_generation.json").read_text())
+    return sorted(date.fromisoformat(w) for w in meta["scenario_weeks"])
+
+
+def _alerts(built):
+    return built.df(
+        "select * from marts.kpi_alerts where segment = 'all' and channel = 'all'"
+    ).assign(week_start=lambda d: pd.to_datetime(d.week_start).dt.date)
+
+
+@pytest.mark.parametrize(("scenario", "rule", "archetype", "family", "when"), INJECTED)
+def test_injected_problem_raises_its_alert_and_clean_data_does_not(
+    alert_warehouses, scenario, rule, archetype, family, when
+):
+    weeks = _scenario_weeks(alert_warehouses["all"])
+    expected_weeks = set(weeks[-2:]) if when == "last2" else set(weeks)
+
+    raised = _alerts(alert_warehouses["all"])
+    raised = raised[(raised.rule == rule) & (raised.archetype == archetype)]
+    in_window = raised[raised.week_start.isin(expected_weeks)]
+    if when == "last2":
+        assert set(in_window.week_start) == expected_weeks
+    else:
+        assert len(in_window) > 0
+    assert set(in_window.owner) == {OWNERS[family]}
+    clean = _alerts(alert_warehouses["clean"])
+    clean = clean[(clean.rule == rule) & (clean.archetype == archetype)]
+    # the clean export raises none of this kind while the problem is injected
+    in_clean = clean[clean.week_start.isin(expected_weeks)]
+    assert in_clean.empty, in_clean[["week_start", "rule", "archetype", "observed", "detail"]]
+    # before the injection both exports hold the same data: the same verdicts
+    before = weeks[0]
+    assert set(raised[raised.week_start < before].week_start) == set(
+        clean[clean.week_start < before].week_start
+    )
+
+
+def test_policy_p0_reports_the_finding_count(alert_warehouses):
+    built = alert_warehouses["all"]
+    alerts = _alerts(built)
+    p0 = alerts[alerts.rule == "policy_p0"].set_index(["week_start", "archetype"]).observed
+    findings = built.df(
+        "select week_start, archetype, count(*) as n from intermediate.int_qa_reviews "
+        "where finding_class = 'refund_pricing' group by all"
+    )
+    findings["week_start"] = pd.to_datetime(findings.week_start).dt.date
+    expected = findings.set_index(["week_start", "archetype"]).n
+    assert p0.sort_index().to_dict() == expected.astype(float).sort_index().to_dict()
+    assert (alerts[alerts.rule == "policy_p0"].severity == "P0").all()
+
+
+def test_clean_export_raises_no_policy_incident_alert(alert_warehouses):
+    alerts = _alerts(alert_warehouses["clean"])
+    assert alerts[alerts.rule == "policy_p0"].empty
+
+
+# --- independent recomputation -------------------------------------------------
+
+
+def _recompute(built, weeks: list[date], archetypes: list[str]) -> pd.DataFrame:
+    """The spec's formulas in pandas, straight from the staged tables and the seed."""
+    t = built.df("select * from staging.stg_tickets")
+    arch = built.df("select intent, archetype from reference.archetypes")
+    t = t.merge(arch, on="intent", how="left")
+    t["archetype"] = t.archetype.fillna("long_tail")
+    t["week_start"] = (
+        t.created_at.dt.normalize() - pd.to_timedelta(t.created_at.dt.day_of_week, "D")
+    ).dt.date
+    as_of = t.created_at.max()
+
+    s = built.df("select * from staging.stg_surveys").merge(
+        t[["ticket_id", "week_start", "archetype", "outcome", "closed_at"]], on="ticket_id"
+    )
+    s["answered"] = s.responded_at.notna()
+    s["satisfied"] = s.answered & (
+        ((s.scale == "five_point") & (s.score >= 4)) | ((s.scale == "thumbs") & (s.score == 1))
+    )
+    delayed_mature = s.closed_at.notna() & (s.closed_at + pd.Timedelta(days=7) <= as_of)
+
+    e = built.df("select * from staging.stg_escalations").merge(
+        t[["ticket_id", "week_start", "archetype"]], on="ticket_id"
+    )
+    blank = lambda c: e[c].isna() | (e[c].fillna("").str.strip() == "")  # noqa: E731
+    e["complete"] = ~(
+        blank("packet_intent") | blank("packet_account_state") | blank("packet_summary")
+    )
+
+    q = built.df("select * from staging.stg_qa_reviews").merge(
+        t[["ticket_id", "week_start", "archetype", "bot_attempted"]], on="ticket_id"
+    )
+
+    # repeat contact within 7 days
+    closed = t[t.closed_at.notna()][["ticket_id", "customer_id", "archetype", "closed_at"]]
+    pairs = closed.merge(
+        t[["ticket_id", "customer_id", "archetype", "created_at"]],
+        on=["customer_id", "archetype"],
+        suffixes=("", "_next"),
+    )
+    pairs = pairs[
+        (pairs.ticket_id != pairs.ticket_id_next)
+        & (pairs.created_at > pairs.closed_at)
+        & (pairs.created_at <= pairs.closed_at + pd.Timedelta(days=7))
+    ]
+    t["repeat_7d"] = t.ticket_id.isin(pairs.ticket_id)
+    t["mature_7d"] = t.closed_at.notna() & (t.closed_at + pd.Timedelta(days=7) <= as_of)
+
+    rows = []
+    for week in weeks:
+        for a in archetypes:
+            tw = t[(t.week_start == week) & ((t.archetype == a) | (a == "all"))]
+            sw = s[(s.week_start == week) & ((s.archetype == a) | (a == "all"))]
+            ew = e[(e.week_start == week) & ((e.archetype == a) | (a == "all"))]
+            qw = q[(q.week_start == week) & ((q.archetype == a) | (a == "all"))]
+            att = tw[tw.bot_attempted]
+            res = sw[(sw.survey_type == "resolution") & sw.answered]
+            dly = sw[(sw.survey_type == "delayed") & sw.answered & delayed_mature.loc[sw.index]]
+            esc_res = res[res.outcome == "escalated"]
+            timed = att[att.bot_handle_seconds.notna()]
+            kpis = {
+                "tickets": (len(tw), 1),
+                "deflection_rate": ((tw.outcome == "bot_resolved").sum(), len(tw)),
+                "containment_rate": ((att.outcome == "bot_resolved").sum(), len(att)),
+                "escalation_rate": ((att.outcome == "escalated").sum(), len(att)),
+                "csat_resolution": (res.satisfied.sum(), len(res)),
+                "csat_delayed": (dly.satisfied.sum(), len(dly)),
+                "escalated_csat": (esc_res.satisfied.sum(), len(esc_res)),
+                "context_loss_rate": (ew.agent_restate_flag.fillna(False).sum(), len(ew)),
+                "handoff_packet_complete_rate": (ew.complete.sum(), len(ew)),
+                "bot_handle_seconds": (timed.bot_handle_seconds.sum(), len(timed)),
+                "qa_sample_rate": (att.ticket_id.isin(qw.ticket_id).sum(), len(att)),
+                "policy_incidents": ((qw.finding_class != "none").sum(), 1),
+                "repeat_contact_7d": ((tw.mature_7d & tw.repeat_7d).sum(), tw.mature_7d.sum()),
+            }
+            for kpi, (num, den) in kpis.items():
+                rows.append((week, kpi, a, float(num), float(den)))
+    return pd.DataFrame(
+        rows, columns=["week_start", "kpi", "archetype", "numerator", "denominator"]
+    )
+
+
+def test_kpi_weekly_agrees_with_an_independent_recomputation(alert_warehouses):
+    built = alert_warehouses["all"]
+    weeks = _scenario_weeks(built)
+    sample_weeks = [weeks[0] - timedelta(weeks=3), weeks[1], weeks[-1]]
+    archetypes = ["returns_refunds", "billing_disputes", "order_tracking", "long_tail", "all"]
+    expected = _recompute(built, sample_weeks, archetypes)
+
+    actual = built.df(
+        "select week_start, kpi, archetype, numerator, denominator from marts.kpi_weekly "
+        "where segment = 'all' and channel = 'all'"
+    )
+    actual["week_start"] = pd.to_datetime(actual.week_start).dt.date
+    merged = expected.merge(
+        actual, on=["week_start", "kpi", "archetype"], how="left", suffixes=("", "_mart")
+    )
+    assert merged.numerator_mart.notna().all(), merged[merged.numerator_mart.isna()]
+    np.testing.assert_allclose(merged.numerator_mart, merged.numerator, rtol=1e-9)
+    np.testing.assert_allclose(merged.denominator_mart, merged.denominator, rtol=1e-9)
+    # the sample is not trivially empty
+    assert merged[merged.kpi == "csat_resolution"].denominator.sum() > 100
+
+
+# --- incremental ------------------------------------------------------------------
+
+
+def test_incremental_run_equals_full_refresh(tmp_path):
+    raw = tmp_path / "raw"
+    size = ["--tickets", "9000", "--weeks", "12", "--baseline-weeks", "6", "--scenario", "all"]
+    supportwh("generate", "--out", str(raw), *size, cwd=tmp_path)
+    incremental_dir = tmp_path / "incremental"
+    incremental_dir.mkdir()
+    build(raw, incremental_dir)
+
+    # a new weekly export lands: week index 12 of a 13-week series
+    supportwh(
+        "generate",
+        "--out",
+        str(raw),
+        "--tickets",
+        "9000",
+        "--weeks",
+        "13",
+        "--baseline-weeks",
+        "6",
+        "--scenario",
+        "all",
+        "--append-week",
+        "12",
+        cwd=tmp_path,
+    )
+    incremental = build(raw, incremental_dir, full_refresh=False)
+    full_dir = tmp_path / "full"
+    full_dir.mkdir()
+    full = build(raw, full_dir)
+
+    for relation, keys in [
+        ("intermediate.int_ticket_kpi_facts", ["ticket_id"]),
+        ("marts.kpi_weekly", ["week_start", "kpi", "archetype", "segment", "channel"]),
+        ("marts.kpi_alerts", ["alert_id"]),
+    ]:
+        a = incremental.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
+        b = full.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
+    weeks = full.query("select count(distinct week_start) from marts.kpi_weekly")[0][0]
+    assert weeks == 13
