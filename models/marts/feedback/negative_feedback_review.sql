@@ -1,0 +1,128 @@
+-- The customer-feedback loop: every unsatisfied survey response with what
+-- the AI did and why, so a reviewer sees it at once. The conversation
+-- transcript (ordered, personal data masked), the AI decision log (intent,
+-- archetype, confidence, bot version, tool calls with status), the
+-- escalation packet of the first handoff and the QA finding, if any.
+{{ config(tags=['weekly', 'monthly']) }}
+{%- set newline = 'chr(10)' %}
+
+with responses as (
+    select *
+    from {{ ref('int_surveys') }}
+    where is_unsatisfied = 1
+),
+
+-- the tickets to describe (a ticket may have several unsatisfied responses)
+ticket_ids as (
+    select distinct ticket_id from responses
+),
+
+transcripts as (
+    select
+        messages.ticket_id,
+        {{ dbt.listagg(
+            dbt.concat([
+                "'['", 'cast(messages.sent_at as ' ~ dbt.type_string() ~ ')', "'] '",
+                'messages.author_type', "': '", "coalesce(" ~ mask_pii('messages.body') ~ ", '')",
+            ]),
+            newline,
+            'order by messages.sent_at, messages.message_id'
+        ) }} as transcript,
+        count(*) as message_count
+    from {{ ref('stg_messages') }} as messages
+    inner join ticket_ids on messages.ticket_id = ticket_ids.ticket_id
+    group by messages.ticket_id
+),
+
+decision_logs as (
+    select
+        calls.ticket_id,
+        {{ dbt.listagg(
+            dbt.concat([
+                "'['", 'cast(calls.called_at as ' ~ dbt.type_string() ~ ')', "'] '",
+                'calls.tool_name', "' -> '", 'calls.status',
+            ]),
+            newline,
+            'order by calls.called_at, calls.call_id'
+        ) }} as tool_calls,
+        count(*) as tool_call_count,
+        sum(case when calls.status <> 'success' then 1 else 0 end) as failed_tool_calls
+    from {{ ref('stg_tool_calls') }} as calls
+    inner join ticket_ids on calls.ticket_id = ticket_ids.ticket_id
+    group by calls.ticket_id
+),
+
+-- the first handoff carries the packet the receiving agent worked from
+handoffs as (
+    select
+        escalations.ticket_id,
+        escalations.escalated_at,
+        escalations.packet_intent,
+        escalations.packet_account_state,
+        escalations.packet_summary,
+        escalations.agent_restate_flag,
+        row_number() over (
+            partition by escalations.ticket_id
+            order by escalations.escalated_at, escalations.escalation_id
+        ) as handoff_order
+    from {{ ref('stg_escalations') }} as escalations
+    inner join ticket_ids on escalations.ticket_id = ticket_ids.ticket_id
+),
+
+-- the most severe finding of the ticket's QA reviews, the latest on a tie
+qa as (
+    select
+        reviews.ticket_id,
+        reviews.finding_class,
+        reviews.severity,
+        row_number() over (
+            partition by reviews.ticket_id
+            order by
+                case reviews.severity when 'P0' then 0 when 'P1' then 1 when 'P2' then 2 else 3 end,
+                reviews.reviewed_at desc,
+                reviews.review_id desc
+        ) as finding_order
+    from {{ ref('int_qa_reviews') }} as reviews
+    inner join ticket_ids on reviews.ticket_id = ticket_ids.ticket_id
+)
+
+select
+    responses.survey_id,
+    responses.ticket_id,
+    responses.survey_type,
+    responses.scale,
+    responses.score,
+    responses.responded_at,
+    {{ mask_pii('surveys.comment') }} as comment,  -- noqa: RF04
+    responses.week_start,
+    responses.archetype,
+    responses.intent,
+    responses.segment,
+    responses.channel,
+    responses.product_id,
+    responses.product_category,
+    tickets.outcome,
+    tickets.bot_attempted,
+    tickets.model_confidence,
+    tickets.model_csat_score,
+    tickets.bot_version,
+    tickets.is_escalated as escalated,
+    transcripts.transcript,
+    cast(coalesce(transcripts.message_count, 0) as {{ dbt.type_bigint() }}) as message_count,
+    decision_logs.tool_calls,
+    cast(coalesce(decision_logs.tool_call_count, 0) as {{ dbt.type_bigint() }}) as tool_call_count,
+    cast(coalesce(decision_logs.failed_tool_calls, 0) as {{ dbt.type_bigint() }}) as failed_tool_calls,
+    {{ mask_pii('handoffs.packet_intent') }} as packet_intent,
+    {{ mask_pii('handoffs.packet_account_state') }} as packet_account_state,
+    {{ mask_pii('handoffs.packet_summary') }} as packet_summary,
+    handoffs.agent_restate_flag,
+    handoffs.escalated_at,
+    qa.finding_class,
+    qa.severity
+from responses
+inner join {{ ref('stg_surveys') }} as surveys on responses.survey_id = surveys.survey_id
+inner join {{ ref('int_tickets') }} as tickets on responses.ticket_id = tickets.ticket_id
+left join transcripts on responses.ticket_id = transcripts.ticket_id
+left join decision_logs on responses.ticket_id = decision_logs.ticket_id
+left join handoffs on responses.ticket_id = handoffs.ticket_id and handoffs.handoff_order = 1
+left join qa on responses.ticket_id = qa.ticket_id and qa.finding_order = 1
