@@ -72,3 +72,11 @@
     {%- endfor -%}
     {{ return(columns) }}
 {% endmacro %}
+
+
+{#- The finding_severities column in force: regulated_severity when var
+    regulated_sector is true (warranty_service_level becomes P0), else severity. -#}
+{% macro finding_severity_column() %}
+    {%- set regulated = var('regulated_sector') | string | lower in ('true', '1', 'yes') -%}
+    {{ return('regulated_severity' if regulated else 'severity') }}
+{% endmacro %}

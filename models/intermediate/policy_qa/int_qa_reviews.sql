@@ -1,8 +1,7 @@
 -- One row per staged QA review with its finding severity (var
 -- regulated_sector decides warranty_service_level) and the ticket's
 -- dimensions.
-{%- set regulated = var('regulated_sector') | string | lower in ('true', '1', 'yes') %}
-{%- set severity_column = 'regulated_severity' if regulated else 'severity' %}
+{%- set severity_column = finding_severity_column() %}
 with reviews as (
     select * from {{ ref('stg_qa_reviews') }}
 ),

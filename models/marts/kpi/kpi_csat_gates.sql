@@ -43,7 +43,13 @@ filled as (
         scopes.segment,
         scopes.channel,
         coalesce(weekly.satisfied, 0) as satisfied,
-        coalesce(weekly.responses, 0) as responses
+        coalesce(weekly.responses, 0) as responses,
+        -- the rolling window counts weeks from deployment on only: the first
+        -- weeks after launch are judged on the bot's own responses
+        case when weeks.week_start >= {{ iso_week_start(deployed_at) }} then coalesce(weekly.satisfied, 0) else 0 end
+            as post_satisfied,
+        case when weeks.week_start >= {{ iso_week_start(deployed_at) }} then coalesce(weekly.responses, 0) else 0 end
+            as post_responses
     from weeks
     cross join scopes
     left join weekly
@@ -58,19 +64,19 @@ filled as (
 windows as (
     select
         *,
-        sum(satisfied) over (
+        sum(post_satisfied) over (
             partition by kpi, archetype, segment, channel order by week_start
             rows between {{ rolling - 1 }} preceding and current row
         ) as rolling_satisfied,
-        sum(responses) over (
+        sum(post_responses) over (
             partition by kpi, archetype, segment, channel order by week_start
             rows between {{ rolling - 1 }} preceding and current row
         ) as rolling_responses,
-        sum(satisfied) over (
+        sum(post_satisfied) over (
             partition by kpi, archetype, segment, channel order by week_start
             rows between {{ rolling }} preceding and 1 preceding
         ) as previous_satisfied,
-        sum(responses) over (
+        sum(post_responses) over (
             partition by kpi, archetype, segment, channel order by week_start
             rows between {{ rolling }} preceding and 1 preceding
         ) as previous_responses

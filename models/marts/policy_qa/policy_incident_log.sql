@@ -8,8 +8,7 @@
 --     already flagged as capability_overreach, one incident per ticket and
 --     claimed tool (its first unbacked claim), severity from the seed.
 {{ config(tags=['weekly', 'monthly', 'quarterly']) }}
-{%- set regulated = var('regulated_sector') | string | lower in ('true', '1', 'yes') %}
-{%- set severity_column = 'regulated_severity' if regulated else 'severity' %}
+{%- set severity_column = finding_severity_column() %}
 
 with qa_findings as (
     select
