@@ -161,13 +161,42 @@ def _print_summary(warehouse) -> None:
             "quarantined rows by reason: "
             + ", ".join(f"{r['table_name']}.{r['reason']}={r['rows']}" for r in reasons)
         )
+    _print_panel(warehouse)
     print(f"\nwarehouse: {warehouse.duckdb_path}")
     print(f"raw data:  {warehouse.raw_path}")
     print(
         "query it:  duckdb "
         + str(warehouse.duckdb_path)
-        + "  (schemas: staging, intermediate, reference)"
+        + "  (schemas: marts for BI; staging, intermediate, reference)"
     )
+
+
+def _print_panel(warehouse) -> None:
+    from supportwh.inspect import latest_week_panel
+
+    panel = latest_week_panel(warehouse.duckdb_path)
+    if panel["week"] is None:
+        return
+    print(f"\nweek of {panel['week']} (latest complete week): deflection, never alone")
+    for row in panel["headline"]:
+        rate = "-" if row["deflection_rate"] is None else f"{row['deflection_rate']:5.1f}%"
+        flag = (
+            "CSAT-protected"
+            if row["is_csat_protected"]
+            else (
+                f"not protected (resolution {row['csat_resolution_status']}, "
+                f"delayed {row['csat_delayed_status']})"
+            )
+        )
+        band = row["band_position"] or "no band"
+        print(f"  {row['archetype']:<20}{int(row['tickets']):>7,} tickets  {rate} ({band}), {flag}")
+    alerts = panel["alerts"]
+    print(f"{len(alerts)} alert(s) at archetype level:")
+    for a in alerts[:12]:
+        scope = f"{a['rule']} ({a['kpi']}) {a['archetype']}"
+        print(f"  [{a['severity']}] {scope} -> {a['owner']}: {a['detail']}")
+    if len(alerts) > 12:
+        print(f"  ... {len(alerts) - 12} more in marts.kpi_alerts")
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:

@@ -52,12 +52,32 @@ def run_dbt(
         *args,
     ]
     with _environment(warehouse.env()):
-        result = dbtRunner().invoke(cli_args)
+        try:
+            result = dbtRunner().invoke(cli_args)
+        finally:
+            _release_duckdb()
     if result.exception is not None:
         raise SupportWHError(f"dbt {command} could not run: {_one_line(result.exception)}")
     if not result.success:
         raise SupportWHError(f"dbt {command} failed: {_failures(result.result)}")
     return result.result
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open for the process.
+
+    dbt-duckdb caches one environment per process (a private class attribute,
+    no public API); while it lives, the file stays locked for other processes
+    and a read-only connection from this one is refused.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter
+        return
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def _one_line(exc: BaseException) -> str:

@@ -39,3 +39,28 @@ def quarantine_rows(duckdb_path: Path, limit: int = 20) -> list[dict]:
         "select * from staging.stg_quarantine order by table_name, reason, record_key limit ?",
         [limit],
     )
+
+
+def latest_week_panel(duckdb_path: Path) -> dict:
+    """The latest complete week's headline and alerts, for the run summary."""
+    week = _query(
+        duckdb_path,
+        "select max(week_start) as week from marts.kpi_deflection_headline "
+        "where week_start < (select max(week_start) from marts.kpi_deflection_headline)",
+    )[0]["week"]
+    headline = _query(
+        duckdb_path,
+        "select archetype, tickets, deflection_rate, band_position, is_csat_protected, "
+        "csat_resolution_status, csat_delayed_status from marts.kpi_deflection_headline "
+        "where week_start = ? and archetype <> 'all' order by tickets desc",
+        [week],
+    )
+    alerts = _query(
+        duckdb_path,
+        "select severity, rule, kpi, archetype, owner, detail from marts.kpi_alerts "
+        "where week_start = ? and segment = 'all' and channel = 'all' "
+        "order by case severity when 'P0' then 0 when 'rollback' then 1 when 'P1' then 2 "
+        "when 'review' then 3 when 'P2' then 4 else 5 end, rule, archetype",
+        [week],
+    )
+    return {"week": week, "headline": headline, "alerts": alerts}
