@@ -66,3 +66,23 @@
         {{ relation }}.{{ name ~ suffix }}{{ ',\n    ' if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+
+{#- A period's KPIs from a relation of kpi_weekly rows carrying a period
+    column: summed numerators and denominators, never averaged weekly rates;
+    count KPIs (denominator 1 a week) are the period's totals. -#}
+{% macro rolled_up_kpis(relation, period_column) %}
+    select
+        {{ period_column }},
+        archetype,
+        kpi,
+        max(unit) as kpi_unit,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        case
+            when max(unit) = 'count' then sum(numerator)
+            else {{ kpi_value('sum(numerator)', 'sum(denominator)', 'max(unit)') }}
+        end as period_value
+    from {{ relation }}
+    group by {{ period_column }}, archetype, kpi
+{% endmacro %}

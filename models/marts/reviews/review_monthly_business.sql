@@ -6,7 +6,7 @@
 -- escalation context fidelity, policy incidents by severity, and the
 -- archetype's share of volume with the re-baselining flag.
 {{ config(tags=['monthly']) }}
-{%- set shift_threshold = var('rebaseline_share_shift_points', 5) %}
+{%- set shift_threshold = var('rebaseline_share_shift_points') %}
 {%- set value_kpis = [
     'deflection_attempt_rate', 'deflection_rate', 'containment_rate', 'escalation_rate', 'abandonment_rate',
     'verified_deflection_rate',
@@ -31,26 +31,8 @@ with weekly as (
 
 -- sums of numerators and denominators, never averages of weekly rates;
 -- counts (unit count, denominator 1 a week) are the month's total
-monthly as (
-    select
-        month_start,
-        archetype,
-        kpi,
-        max(unit) as kpi_unit,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator
-    from weekly
-    group by month_start, archetype, kpi
-),
-
 valued as (
-    select
-        *,
-        case
-            when kpi_unit = 'count' then numerator
-            else {{ kpi_value('numerator', 'denominator', 'kpi_unit') }}
-        end as period_value
-    from monthly
+    {{ rolled_up_kpis('weekly', 'month_start') }}
 ),
 
 pivoted as (

@@ -6,7 +6,7 @@
 -- and denominators, and the recommended confidence threshold.
 {{ config(tags=['quarterly']) }}
 {%- set deployed_at = "cast('" ~ var('ai_deployed_at') ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
-{%- set epsilon = var('psi_epsilon', 0.0001) %}
+{%- set epsilon = var('psi_epsilon') %}
 {%- set kpis = kpi_definitions() | map('first') | list %}
 {#- tickets is the mix audit's count, published once -#}
 {%- set value_kpis = kpis | reject('equalto', 'tickets') | list %}
@@ -34,26 +34,8 @@ quarters as (
 
 -- every KPI of the quarter from summed numerators and denominators; counts
 -- are the quarter's totals
-quarterly as (
-    select
-        quarter_start,
-        archetype,
-        kpi,
-        max(unit) as kpi_unit,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator
-    from weekly
-    group by quarter_start, archetype, kpi
-),
-
 valued as (
-    select
-        *,
-        case
-            when kpi_unit = 'count' then numerator
-            else {{ kpi_value('numerator', 'denominator', 'kpi_unit') }}
-        end as period_value
-    from quarterly
+    {{ rolled_up_kpis('weekly', 'quarter_start') }}
 ),
 
 changes as (

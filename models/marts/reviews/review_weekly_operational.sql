@@ -7,7 +7,7 @@
 -- top_archetypes archetypes by recent volume into long_tail.
 {{ config(tags=['weekly']) }}
 {%- set top_n = var('top_archetypes') | int %}
-{%- set volume_weeks = var('panel_volume_weeks', 4) | int %}
+{%- set volume_weeks = var('panel_volume_weeks') | int %}
 {%- set long_tail = var('long_tail_archetype') %}
 {%- set value_kpis = [
     'bot_handle_seconds', 'escalated_handle_seconds', 'repeat_contact_7d', 'repeat_contact_30d', 'csat_model',
