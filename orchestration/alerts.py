@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from orchestration.assets import model_key
+from orchestration.assets import WAREHOUSE_POOL, model_key
 from orchestration.resources import AlertNotifierResource, WarehouseResource
 
 ALERT_NOTIFICATIONS = AssetKey(["ops", "alert_notifications"])
@@ -130,6 +130,7 @@ def markdown_table(alerts: list[dict], limit: int = 50) -> str:
     deps=[model_key("kpi_alerts")],
     group_name="alerts",
     kinds={"duckdb", "slack"},
+    pool=WAREHOUSE_POOL,
     description=(
         "New rows of marts.kpi_alerts, notified once: logged, appended to the outbox, "
         "POSTed to SUPPORTWH_ALERT_WEBHOOK_URL when set, recorded in ops.alert_notifications."

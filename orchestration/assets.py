@@ -17,9 +17,16 @@ from orchestration.partitions import monthly_partitions, quarterly_partitions, w
 from orchestration.project import supportwh_project
 from orchestration.resources import ReportsResource, WarehouseResource
 
+# DuckDB has one writer: every step that opens the warehouse is in this pool;
+# `concurrency: pools: default_limit: 1` in dagster.yaml serializes them.
+WAREHOUSE_POOL = "supportwh_warehouse"
+
 
 @dbt_assets(
-    manifest=supportwh_project.manifest_path, project=supportwh_project, name="supportwh_dbt"
+    manifest=supportwh_project.manifest_path,
+    project=supportwh_project,
+    name="supportwh_dbt",
+    pool=WAREHOUSE_POOL,
 )
 def supportwh_dbt_assets(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
@@ -88,6 +95,7 @@ def review_report_asset(review: Review):
         deps=[model_key(model) for model, _ in review.marts],
         group_name="reviews",
         kinds={"csv"},
+        pool=WAREHOUSE_POOL,
         description=(
             f"The {review.cadence} review of one period (the partition): rows of "
             + ", ".join(f"marts.{m}" for m, _ in review.marts)

@@ -24,6 +24,7 @@ from dagster import (
 )
 
 from orchestration.alerts import ALERT_NOTIFICATIONS, markdown_table
+from orchestration.assets import WAREHOUSE_POOL
 from orchestration.resources import WarehouseResource
 
 # (check name, kpi_alerts severities it fails on, check severity)
@@ -47,6 +48,7 @@ def alert_check(
     @asset_check(
         asset=ALERT_NOTIFICATIONS,
         name=name,
+        pool=WAREHOUSE_POOL,
         description=(
             f"Fails ({severity.value}) when the latest notification run sent a new {listed} alert."
         ),

@@ -407,21 +407,23 @@ def _graphql(port: int) -> dict:
 
 
 @pytest.mark.slow
-def test_webserver_serves_the_code_location_and_its_schedules(tmp_path):
-    _definitions()  # the manifest exists before the code server imports the definitions
+def test_dagster_dev_serves_the_code_location_and_its_schedules(tmp_path):
+    """The documented command (docs/orchestration.md), its dbt parse included."""
     port = _free_port()
     home = tmp_path / "dagster_home"
     home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     log = (tmp_path / "webserver.log").open("w")
     process = subprocess.Popen(
         [
-            str(Path(sys.executable).parent / "dagster-webserver"),
+            str(Path(sys.executable).parent / "dagster"),
+            "dev",
+            "-m",
+            "orchestration.definitions",
             "-h",
             "127.0.0.1",
             "-p",
             str(port),
-            "-m",
-            "orchestration.definitions",
         ],
         cwd=REPO,
         env={**os.environ, "DAGSTER_HOME": str(home)},
