@@ -1,6 +1,6 @@
 """The code location: `dagster dev -m orchestration.definitions` (docs/orchestration.md)."""
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from orchestration.alerts import alert_notifications
 from orchestration.assets import REPORT_ASSETS, supportwh_dbt_assets
@@ -15,4 +15,7 @@ defs = Definitions(
     jobs=list(JOBS.values()),
     schedules=SCHEDULES,
     resources=default_resources(),
+    # One process per run: DuckDB has one writer, and the notifier (read-write)
+    # must not open the file while a report step reads it in another process.
+    executor=in_process_executor,
 )
