@@ -358,6 +358,42 @@ def test_a_failed_webhook_records_nothing(weekly_run):
     assert _check_results(retried)["no_new_review_alerts"].severity.value == "WARN"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("cadence", "period", "files"),
+    [
+        ("monthly", "2025-12-01", ["monthly-2025-12-01.csv"]),
+        (
+            "quarterly",
+            "2025-10-01",
+            [
+                "quarterly-2025-10-01-recalibration.csv",
+                "quarterly-2025-10-01-confidence_thresholds.csv",
+            ],
+        ),
+    ],
+)
+def test_monthly_and_quarterly_jobs_write_their_review(weekly_run, cadence, period, files):
+    """On the weekly run's warehouse (incremental): the job builds its selection,
+    writes the period's review, and notifies nothing already sent."""
+    workdir, raw = weekly_run["workdir"], weekly_run["raw"]
+    notified = _query(workdir, "select count(*) from ops.alert_notifications")[0][0]
+    job = _definitions().resolve_job_def(f"{cadence}_review_job")
+    result = job.execute_in_process(
+        partition_key=period, resources=_resources(workdir, raw), raise_on_error=False
+    )
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    materialized = {
+        e.event_specific_data.materialization.asset_key.to_user_string()
+        for e in result.get_asset_materialization_events()
+    }
+    assert materialized == _selected(f"{cadence}_review_job")
+    for name in files:
+        lines = (workdir / "reviews" / name).read_text().splitlines()
+        assert len(lines) > 1, name
+    assert _query(workdir, "select count(*) from ops.alert_notifications")[0][0] == notified
+
+
 # ---------------------------------------------------------------------------
 # The webserver
 
