@@ -4,6 +4,7 @@
     supportwh build      dbt build of the warehouse on a raw folder
     supportwh run        generate (if needed) + build + where the results are
     supportwh quarantine what the last build set aside, per table and reason
+    supportwh gates      Great Expectations gates on the KPI marts for one week
 
 Errors are one line on stderr and a non-zero exit, never a traceback
 (SUPPORTWH_DEBUG=1 shows it).
@@ -137,6 +138,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     print("building the warehouse (dbt build) ...")
     run_dbt("build", warehouse, ["--full-refresh"])
     _print_summary(warehouse)
+    # report only: a failing blocking gate in the sample data does not fail `run`
+    from supportwh.gates import report_gates
+
+    report_gates(warehouse.duckdb_path)
     return 0
 
 
@@ -215,6 +220,20 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gates(args: argparse.Namespace) -> int:
+    from supportwh.gates import format_summary, parse_fail_on, run_gates
+
+    warehouse = _warehouse(args)
+    run = run_gates(
+        warehouse.duckdb_path,
+        week=args.week,
+        results_dir=Path(args.results_dir) if args.results_dir else None,
+        fail_on=parse_fail_on(args.fail_on),
+    )
+    print(format_summary(run))
+    return run.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="supportwh",
@@ -271,6 +290,28 @@ def build_parser() -> argparse.ArgumentParser:
     warehouse_options(q)
     q.add_argument("--show", type=int, default=0, metavar="N", help="also list N rows")
     q.set_defaults(func=cmd_quarantine)
+
+    gt = sub.add_parser(
+        "gates",
+        help="Great Expectations gates on the KPI marts for one week (exit 3: blocking failure)",
+    )
+    gt.add_argument(
+        "--week",
+        type=_date,
+        help="week_start (a Monday) to judge (default: the latest complete week)",
+    )
+    gt.add_argument("--duckdb-path", help="warehouse file (default target/warehouse.duckdb)")
+    gt.add_argument(
+        "--results-dir",
+        help="validation results and Data Docs (default: gates/ next to the warehouse file)",
+    )
+    gt.add_argument(
+        "--fail-on",
+        default="P0,rollback",
+        metavar="SEVERITIES",
+        help="comma-separated severities that fail the command (default P0,rollback; none: report)",
+    )
+    gt.set_defaults(func=cmd_gates)
     return parser
 
 
