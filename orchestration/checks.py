@@ -2,8 +2,8 @@
 
 CHECK_FACTORIES is the registry: each entry returns asset checks, and
 `all_asset_checks()` is what the Definitions load. The alert checks are here
-now; the Great Expectations gates (supportwh/gates.py, expectations/) plug in
-by appending their factory to CHECK_FACTORIES.
+and the Great Expectations gates (orchestration/gates.py, on the marts they
+validate).
 
 Alert checks judge the alerts the latest materialization of
 ops.alert_notifications sent (the run that raised them): a new P0 or
@@ -80,8 +80,14 @@ def alert_checks() -> list[AssetChecksDefinition]:
     return [alert_check(*spec) for spec in ALERT_SEVERITY_CHECKS]
 
 
-# The registry: the GX gates append their factory here (issue: Great Expectations gates).
-CHECK_FACTORIES: list[Callable[[], Sequence[AssetChecksDefinition]]] = [alert_checks]
+def _gate_checks() -> Sequence[AssetChecksDefinition]:
+    from orchestration.gates import gate_checks
+
+    return gate_checks()
+
+
+# The registry of asset-check factories the Definitions load.
+CHECK_FACTORIES: list[Callable[[], Sequence[AssetChecksDefinition]]] = [alert_checks, _gate_checks]
 
 
 def all_asset_checks() -> list[AssetChecksDefinition]:

@@ -1,13 +1,15 @@
 """One job per review cadence: the dbt models tagged for it and everything
-upstream of them (+tag:<cadence>), the alert notifier, and the cadence's
-report step for the partition's period. A job is partitioned like its report
-step (the dbt assets and the notifier are unpartitioned, built in every run)."""
+upstream of them (+tag:<cadence>), the alert notifier, the Great Expectations
+gate checks, and the cadence's report step for the partition's period. A job
+is partitioned like its report step (the dbt assets and the notifier are
+unpartitioned, built in every run)."""
 
 from dagster import AssetSelection, define_asset_job
 from dagster_dbt import build_dbt_asset_selection
 
 from orchestration.alerts import alert_notifications
 from orchestration.assets import REPORT_ASSETS, REVIEWS, supportwh_dbt_assets
+from orchestration.gates import gate_check_keys
 
 
 def cadence_selection(cadence: str) -> AssetSelection:
@@ -15,6 +17,7 @@ def cadence_selection(cadence: str) -> AssetSelection:
         build_dbt_asset_selection([supportwh_dbt_assets], dbt_select=f"+tag:{cadence}")
         | AssetSelection.assets(alert_notifications)
         | AssetSelection.assets(REPORT_ASSETS[cadence])
+        | AssetSelection.checks(*gate_check_keys())
     )
 
 
