@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from expectations.base import Gate
+from expectations.offline_docs import make_data_docs_offline
 from expectations.suites import build_suites, suite_name
 from supportwh.errors import SupportWHError
 
@@ -122,6 +123,8 @@ def run_checkpoint(
     )
     rows = _gate_rows(frame, gates, result)
     index = Path(results_dir) / "data_docs" / "index.html"
+    if data_docs:
+        make_data_docs_offline(index.parent)  # the CDN assets -> vendored copies
     return CheckpointOutcome(
         success=bool(result.success),
         rows=rows,
