@@ -65,21 +65,15 @@ class WarehouseResource(ConfigurableResource):
         dagster-dbt passes os.environ to dbt and also opens an adapter in this
         process; dbt-duckdb keeps that file open, so it is released afterwards.
         """
-        from supportwh.dbt import _release_duckdb
+        from supportwh.dbt import environment, release_duckdb
 
         values = self.warehouse().env()
         Path(values["SUPPORTWH_DUCKDB_PATH"]).parent.mkdir(parents=True, exist_ok=True)
-        saved = {k: os.environ.get(k) for k in values}
-        os.environ.update(values)
         try:
-            yield
+            with environment(values):
+                yield
         finally:
-            for key, old in saved.items():
-                if old is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = old
-            _release_duckdb()
+            release_duckdb()
 
     def query(self, sql: str, params: list | None = None) -> list[dict]:
         import duckdb

@@ -12,7 +12,8 @@ from supportwh.project import PROJECT_DIR, Warehouse
 
 
 @contextmanager
-def _environment(values: dict[str, str]):
+def environment(values: dict[str, str]):
+    """Set environment variables for the block, restoring the old values after."""
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -51,11 +52,11 @@ def run_dbt(
         *(["--quiet"] if quiet else []),
         *args,
     ]
-    with _environment(warehouse.env()):
+    with environment(warehouse.env()):
         try:
             result = dbtRunner().invoke(cli_args)
         finally:
-            _release_duckdb()
+            release_duckdb()
     if result.exception is not None:
         raise SupportWHError(f"dbt {command} could not run: {_one_line(result.exception)}")
     if not result.success:
@@ -63,7 +64,7 @@ def run_dbt(
     return result.result
 
 
-def _release_duckdb() -> None:
+def release_duckdb() -> None:
     """Close the DuckDB database dbt-duckdb keeps open for the process.
 
     dbt-duckdb caches one environment per process (a private class attribute,
