@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LINT_RAW := target/lint_raw
 
-.PHONY: setup run test lint lint-sql lint-python pytest clean
+.PHONY: setup run test lint lint-sql lint-python pytest chromium clean
 
 setup: $(STAMP)
 
@@ -38,7 +38,14 @@ lint-sql: setup $(LINT_RAW)/_generation.json
 $(LINT_RAW)/_generation.json: $(STAMP)
 	$(BIN)/supportwh generate --out $(LINT_RAW) --tickets 400 --weeks 3 --baseline-weeks 1 >/dev/null
 
-pytest: setup
+# Browser checks (Data Docs, reports) use Debian's chromium; tools that
+# download their own browser do not work offline.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	  else echo "make test needs Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+pytest: setup chromium
 	$(BIN)/pytest
 
 clean:
