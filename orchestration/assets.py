@@ -2,6 +2,7 @@
 and the review report step of each cadence."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from dagster import (
     AssetExecutionContext,
@@ -43,16 +44,32 @@ def model_key(model: str) -> AssetKey:
 
 @dataclass(frozen=True)
 class Review:
-    """One cadence's review: the marts it reads and their period column."""
+    """One cadence's review: the review marts written as CSV (with their period
+    column) and the other marts its HTML page reads (supportwh/reports/)."""
 
     cadence: str
     partitions_def: PartitionsDefinition
     marts: tuple[tuple[str, str], ...]  # (model, period column)
+    reads: tuple[str, ...] = ()
 
 
 REVIEWS = (
-    Review("weekly", weekly_partitions, (("review_weekly_operational", "week_start"),)),
-    Review("monthly", monthly_partitions, (("review_monthly_business", "month_start"),)),
+    Review(
+        "weekly",
+        weekly_partitions,
+        (
+            ("review_weekly_operational", "week_start"),
+            ("review_weekly_panel", "week_start"),
+            ("review_weekly_action_items", "week_start"),
+        ),
+        ("kpi_weekly", "kpi_csat_gates", "policy_incident_log", "refund_accuracy_weekly"),
+    ),
+    Review(
+        "monthly",
+        monthly_partitions,
+        (("review_monthly_business", "month_start"),),
+        ("kpi_csat_gates", "policy_incident_log"),
+    ),
     Review(
         "quarterly",
         quarterly_partitions,
@@ -60,6 +77,7 @@ REVIEWS = (
             ("review_quarterly_recalibration", "quarter_start"),
             ("review_quarterly_confidence_thresholds", "quarter_start"),
         ),
+        ("kpi_csat_gates", "policy_incident_log"),
     ),
 )
 
@@ -82,24 +100,24 @@ def _markdown(df, limit: int = 20) -> str:
 
 
 def review_report_asset(review: Review):
-    """The report step of a cadence: the period's rows of its review marts as CSV.
-
-    The report issue renders HTML from the same rows later; the step, its
-    partition and its place after the dbt build are wired now.
-    """
+    """The report step of a cadence: the period's review as one self-contained
+    HTML page (supportwh.reports, as `supportwh report` renders it) and the
+    period's rows of its review marts as CSV."""
 
     @asset(
         name=f"{review.cadence}_review_report",
         key_prefix=["reports"],
         partitions_def=review.partitions_def,
-        deps=[model_key(model) for model, _ in review.marts],
+        deps=[model_key(model) for model, _ in review.marts]
+        + [model_key(model) for model in review.reads],
         group_name="reviews",
-        kinds={"csv"},
+        kinds={"html", "csv"},
         pool=WAREHOUSE_POOL,
         description=(
-            f"The {review.cadence} review of one period (the partition): rows of "
+            f"The {review.cadence} review of one period (the partition): the HTML page "
+            f"<reports_dir>/{review.cadence}-<period>.html and the rows of "
             + ", ".join(f"marts.{m}" for m, _ in review.marts)
-            + f" written to <reports_dir>/{review.cadence}-<period>*.csv."
+            + f" in <reports_dir>/{review.cadence}-<period>*.csv."
         ),
     )
     def _report(
@@ -107,11 +125,31 @@ def review_report_asset(review: Review):
     ) -> MaterializeResult:
         import duckdb
 
+        from supportwh.errors import SupportWHError
+        from supportwh.reports import render_report
+
         period = context.partition_key
         folder = reports.folder()
         folder.mkdir(parents=True, exist_ok=True)
         metadata: dict = {"period": period}
-        with duckdb.connect(str(warehouse.warehouse().duckdb_path), read_only=True) as con:
+        duckdb_path = warehouse.warehouse().duckdb_path
+        try:
+            rendered = render_report(
+                duckdb_path, review.cadence, period=date.fromisoformat(period), out_dir=folder
+            )
+        except SupportWHError as exc:
+            # a period without data is reported, not a crash: the CSVs say the same
+            context.log.warning(f"{review.cadence} review {period} not rendered: {exc}")
+            metadata["report_error"] = str(exc)
+        else:
+            context.log.info(
+                f"{review.cadence} review {period}: {rendered.path} "
+                f"({rendered.bytes / 1024:,.0f} KB in {rendered.seconds:.1f}s)"
+            )
+            metadata["report_path"] = MetadataValue.path(str(rendered.path))
+            metadata["report_kb"] = round(rendered.bytes / 1024, 1)
+            metadata["report_seconds"] = round(rendered.seconds, 2)
+        with duckdb.connect(str(duckdb_path), read_only=True) as con:
             for model, column in review.marts:
                 df = con.execute(
                     f"select * from marts.{model} where {column} = cast(? as date) order by all",

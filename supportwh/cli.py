@@ -5,6 +5,7 @@
     supportwh run        generate (if needed) + build + where the results are
     supportwh quarantine what the last build set aside, per table and reason
     supportwh gates      Great Expectations gates on the KPI marts for one week
+    supportwh report     the weekly, monthly or quarterly review as one HTML page
 
 Errors are one line on stderr and a non-zero exit, never a traceback
 (SUPPORTWH_DEBUG=1 shows it).
@@ -142,7 +143,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     from supportwh.gates import report_gates
 
     report_gates(warehouse.duckdb_path)
+    _print_report(warehouse.duckdb_path)
     return 0
+
+
+def _print_report(duckdb_path: Path) -> None:
+    """`run` renders the latest complete week's review; a warehouse without a
+    complete week says so instead of failing the run."""
+    from supportwh.reports import render_report
+
+    try:
+        rendered = render_report(duckdb_path, "weekly")
+    except SupportWHError as exc:
+        print(f"\nweekly review not rendered: {exc}")
+        return
+    print(f"\nweekly review ({rendered.label}): {rendered.path}")
 
 
 def _print_summary(warehouse) -> None:
@@ -234,6 +249,27 @@ def cmd_gates(args: argparse.Namespace) -> int:
     return run.exit_code
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from supportwh.reports import render_report
+
+    warehouse = _warehouse(args)
+    rendered = render_report(
+        warehouse.duckdb_path,
+        args.cadence,
+        period=args.period,
+        out_dir=Path(args.out) if args.out else None,
+    )
+    data = rendered.data
+    which = "latest complete period" if data.period_is_default else "requested period"
+    note = "" if data.is_complete else " (open period: data still arriving)"
+    print(
+        f"{args.cadence} review of {rendered.label} ({which}){note}: "
+        f"{rendered.bytes / 1024:,.0f} KB in {rendered.seconds:.1f}s"
+    )
+    print(rendered.path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="supportwh",
@@ -312,6 +348,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated severities that fail the command (default P0,rollback; none: report)",
     )
     gt.set_defaults(func=cmd_gates)
+
+    rp = sub.add_parser(
+        "report",
+        help="render a review (weekly, monthly, quarterly) as one self-contained HTML page",
+    )
+    rp.add_argument(
+        "--cadence",
+        choices=["weekly", "monthly", "quarterly"],
+        default="weekly",
+        help="which review",
+    )
+    rp.add_argument(
+        "--period",
+        type=_date,
+        help="any day of the week, month or quarter (default: the latest complete one)",
+    )
+    rp.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder of the page (default: $SUPPORTWH_REPORTS_DIR or reviews/ next to the warehouse)",
+    )
+    rp.add_argument("--duckdb-path", help="warehouse file (default target/warehouse.duckdb)")
+    rp.set_defaults(func=cmd_report)
     return parser
 
 

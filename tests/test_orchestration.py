@@ -231,14 +231,23 @@ def test_weekly_job_builds_every_asset_of_its_selection(weekly_run):
     ]
     assert failed_dbt_tests == []
     # the report step wrote the week's review rows
-    report = workdir / "reviews" / f"weekly-{WEEK}.csv"
-    lines = report.read_text().splitlines()
-    assert lines[0].startswith("week_start,")
-    rows = _query(
-        workdir,
-        f"select count(*) from marts.review_weekly_operational where week_start = '{WEEK}'",
-    )[0][0]
-    assert rows > 0 and len(lines) == rows + 1
+    for mart in ("operational", "panel", "action_items"):
+        report = workdir / "reviews" / f"weekly-{WEEK}-{mart}.csv"
+        lines = report.read_text().splitlines()
+        assert lines[0].startswith("week_start,")
+        rows = _query(
+            workdir,
+            f"select count(*) from marts.review_weekly_{mart} where week_start = '{WEEK}'",
+        )[0][0]
+        assert rows > 0 and len(lines) == rows + 1, mart
+    # ... and rendered the week's HTML review, its path in the metadata
+    [mat] = result.asset_materializations_for_node("reports__weekly_review_report")
+    page = workdir / "reviews" / f"weekly-{WEEK}.html"
+    assert mat.metadata["report_path"].value == str(page)
+    assert mat.metadata["report_kb"].value > 100
+    html = page.read_text(encoding="utf-8")
+    assert "Weekly operational review" in html and "policy_p0" in html
+    assert "<script src=" not in html and "<link " not in html  # everything inline
     # every alert was notified once: recorded in the warehouse and in the outbox
     alerts = _query(workdir, "select count(*) from marts.kpi_alerts")[0][0]
     assert alerts > 0
@@ -439,6 +448,11 @@ def test_monthly_and_quarterly_jobs_write_their_review(weekly_run, cadence, peri
     for name in files:
         lines = (workdir / "reviews" / name).read_text().splitlines()
         assert len(lines) > 1, name
+    [mat] = result.asset_materializations_for_node(f"reports__{cadence}_review_report")
+    page = workdir / "reviews" / f"{cadence}-{period}.html"
+    assert mat.metadata["report_path"].value == str(page)
+    heading = {"monthly": "Monthly business review", "quarterly": "Quarterly recalibration"}
+    assert heading[cadence] in page.read_text(encoding="utf-8")
     assert _query(workdir, "select count(*) from ops.alert_notifications")[0][0] == notified
 
 
