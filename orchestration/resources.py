@@ -119,7 +119,8 @@ class ReportsResource(ConfigurableResource):
     reports_dir: str | None = Field(
         default=None,
         description=(
-            "Folder of <cadence>-<period>.csv; default env SUPPORTWH_REPORTS_DIR, target/reviews."
+            "Folder of <cadence>-<period>.html and its CSVs; default env SUPPORTWH_REPORTS_DIR, "
+            "target/reviews."
         ),
     )
 

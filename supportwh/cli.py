@@ -367,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument(
         "--out",
         metavar="DIR",
-        help="folder of the page (default: $SUPPORTWH_REPORTS_DIR or reviews/ next to the warehouse)",
+        help="folder of the page (default: $SUPPORTWH_REPORTS_DIR, else reviews/ by the warehouse)",
     )
     rp.add_argument("--duckdb-path", help="warehouse file (default target/warehouse.duckdb)")
     rp.set_defaults(func=cmd_report)

@@ -6,6 +6,7 @@ for a condition, and take a full-page screenshot."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -50,6 +51,7 @@ class PageRun:
     log_entries: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     value: object = None  # the waited-for expression's last value
+    probe: object = None  # what the probe expression returned
     width: int = 0
     height: int = 0
     seconds: float = 0.0
@@ -196,10 +198,8 @@ class Browser:
         self._events.clear()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close", timeout=10)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -211,10 +211,16 @@ class Browser:
 
 
 def open_page(
-    page: Path, workdir: Path, ready: str, screenshot: Path | None = None, settle: float = 0.5
+    page: Path,
+    workdir: Path,
+    ready: str,
+    screenshot: Path | None = None,
+    probe: str | None = None,
+    settle: float = 0.5,
 ) -> PageRun:
     """Open a file in headless chromium, wait until `ready` (a JS expression) is
-    truthy, let it settle, take the screenshot, and return what was seen."""
+    truthy, let it settle, take the screenshot, evaluate `probe` (after the
+    screenshot: it may change the page), and return what was seen."""
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)
     browser = Browser(workdir)
@@ -225,6 +231,8 @@ def open_page(
         browser.pump(settle)
         if screenshot is not None:
             run.width, run.height = browser.screenshot(screenshot)
+        if probe is not None:
+            run.probe = browser.evaluate(probe)
         browser.pump(0.1)
         browser.collect(run)
     finally:

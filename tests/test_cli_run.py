@@ -3,6 +3,8 @@ where the results are, with the latest week's headline and alerts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 from conftest import supportwh
 
@@ -32,6 +34,12 @@ def test_run_generates_builds_and_says_where(tmp_path):
     assert "policy_p0 (policy_incidents_p0) returns_refunds -> Tom Okafor" in out
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from marts.kpi_weekly").fetchone()[0] > 0
+    # ... and renders the latest complete week's review next to the warehouse
+    [line] = [x for x in out.splitlines() if x.startswith("weekly review (")]
+    page = Path(line.rsplit(": ", 1)[1])
+    assert page.parent == tmp_path / "reviews" and page.name.startswith("weekly-")
+    html = page.read_text(encoding="utf-8")
+    assert "Weekly operational review" in html and "Tom Okafor" in html
 
     # a second run reuses the data instead of regenerating it
     again = supportwh("run", "--raw-path", str(raw), "--duckdb-path", str(db), cwd=tmp_path)

@@ -225,9 +225,11 @@ def _weekly(con, data: ReportData) -> None:
     )
     f["trend"] = _df(
         con,
-        "select * from marts.review_weekly_panel where week_start <= ? "
-        "and panel_archetype in (select panel_archetype from marts.review_weekly_panel "
-        "where week_start = ?) order by panel_position, week_start",
+        "select week_start, panel_archetype, panel_position, bot_handle_seconds, "
+        "escalated_handle_seconds, repeat_contact_7d, repeat_contact_30d, csat_model "
+        "from marts.review_weekly_panel where week_start <= ? and panel_archetype in "
+        "(select panel_archetype from marts.review_weekly_panel where week_start = ?) "
+        "order by panel_position, week_start",
         [week, week],
     )
     f["incident_counts"] = _incident_counts(con, "week_start", week)

@@ -360,7 +360,10 @@ def _monthly(data: ReportData) -> dict:
             "archetype",
             "deflection_rate",
             "protection",
-            title="Deflection rate of the month against the target band (colour: every gated week CSAT-protected)",
+            title=(
+                "Deflection rate of the month against the target band "
+                "(colour: every gated week CSAT-protected)"
+            ),
         )
         specs["csat"] = charts.csat_deltas(
             archetypes,
