@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from chromium_cdp import open_page
 from conftest import REPO, supportwh
@@ -166,9 +167,10 @@ def test_weekly_report_of_the_scenario_export_shows_the_injected_alerts(reports,
 
 
 def test_weekly_report_of_the_clean_export_shows_none_of_them(reports):
+    # at archetype level, as the gates judge (a segment or channel cut of the
+    # clean export may still trip on survey noise)
     page = _parse(reports[("clean", "weekly")])
-    tables = [page.tables.get(t, {"rows": []}) for t in ("actions-table", "action-cuts-table")]
-    rows = [r for t in tables for r in t["rows"]]
+    rows = page.tables.get("actions-table", {"rows": []})["rows"]
     for _, rule, archetype, _ in INJECTED:
         assert not [r for r in rows if r["rule"] == rule and r["archetype"] == archetype], rule
         assert not [p for p in page.problems if f" {rule}:" in p and archetype in p]
@@ -323,8 +325,7 @@ def test_chromium_opens_the_page_offline_and_screenshots_it(reports, cadence, tm
     # the full page, not the 900-pixel window, and not blank
     image = Image.open(shot).convert("RGB")
     assert image.size == (run.width, run.height) and run.height > 2000, image.size
-    small = image.resize((image.width // 4, image.height // 4))
-    pixels = list(small.getdata())
-    colours = len(set(pixels))
-    non_white = sum(1 for p in pixels if sum(p) < 735) / len(pixels)
+    pixels = np.asarray(image.resize((image.width // 4, image.height // 4))).reshape(-1, 3)
+    colours = len(np.unique(pixels, axis=0))
+    non_white = float((pixels.astype(int).sum(axis=1) < 735).mean())
     assert colours > 100 and non_white > 0.05, (colours, non_white)

@@ -112,8 +112,10 @@ def load(duckdb_path: Path, cadence: str, period: date | None = None) -> ReportD
                 "select min(week_start) from marts.kpi_csat_gates where status is not null",
             )
         except duckdb.CatalogException as exc:
+            # DuckDB's message spans lines (the query, a caret): its first line suffices
             raise SupportWHError(
-                f"{duckdb_path} has no marts.{mart}: build the warehouse first ({exc})"
+                f"{duckdb_path} has no marts.{mart}: build the warehouse first "
+                f"(`supportwh build`; {str(exc).splitlines()[0]})"
             ) from exc
         if not periods or as_of is None:
             raise SupportWHError(f"marts.{mart} in {duckdb_path} is empty: nothing to report")

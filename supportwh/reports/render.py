@@ -18,6 +18,9 @@ from supportwh.reports import charts
 from supportwh.reports.data import CSAT_LATENCIES, SEVERITY_ORDER, ReportData, load, period_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# The npm dists vendored for the offline Data Docs (package data of
+# `expectations`, licenses in VERSIONS.md); a path, not an import of
+# expectations.offline_docs, whose package import pulls in Great Expectations.
 VENDOR = Path(__file__).resolve().parents[2] / "expectations" / "vendor"
 VENDOR_SCRIPTS = ("vega/vega.min.js", "vega-lite/vega-lite.min.js", "vega-embed/vega-embed.min.js")
 SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
