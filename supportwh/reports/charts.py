@@ -506,6 +506,16 @@ def quarter_trends(rows: list[dict], kpis: list[tuple[str, str]]) -> dict:
 
 
 def confidence_thresholds(rows: list[dict]) -> dict:
+    """The recommended cut-off per archetype as a labelled dot on 0..1; where
+    none qualifies, the reason in its place."""
+    y = {"field": "archetype", "type": "nominal", "title": None}
+    x = {
+        "field": "recommended_confidence_threshold",
+        "type": "quantitative",
+        "scale": {"domain": [0, 1]},
+        "title": "confidence cut-off",
+    }
+    has = {"filter": "datum.recommended_confidence_threshold != null"}
     return _base(
         rows,
         title="Recommended model_confidence threshold per archetype",
@@ -513,38 +523,34 @@ def confidence_thresholds(rows: list[dict]) -> dict:
         height={"step": 20},
         layer=[
             {
-                "mark": {"type": "bar", "height": 14, "color": "#8250df"},
+                "transform": [has],
+                "mark": {"type": "point", "filled": True, "size": 90, "color": "#8250df"},
                 "encoding": {
-                    "y": {"field": "archetype", "type": "nominal", "title": None},
-                    "x": {
-                        "field": "recommended_confidence_threshold",
-                        "type": "quantitative",
-                        "scale": {"domain": [0, 1]},
-                        "title": "confidence cut-off",
-                    },
+                    "y": y,
+                    "x": x,
                     "tooltip": [
                         {"field": "archetype"},
                         {"field": "recommended_confidence_threshold", "title": "cut-off"},
                         {"field": "csat_above_threshold", "title": "CSAT above %", "format": ".1f"},
-                        {
-                            "field": "baseline_csat_resolution",
-                            "title": "baseline %",
-                            "format": ".1f",
-                        },
+                        {"field": "baseline_csat_resolution", "title": "baseline %"},
                         {"field": "bot_resolved_kept_pct", "title": "kept %", "format": ".1f"},
                     ],
                 },
             },
             {
-                "mark": {
-                    "type": "text",
-                    "align": "left",
-                    "dx": 4,
-                    "fontSize": 11,
-                    "color": "#57606a",
-                },
+                "transform": [has],
+                "mark": {"type": "text", "align": "left", "dx": 8, "fontSize": 11},
                 "encoding": {
-                    "y": {"field": "archetype", "type": "nominal"},
+                    "y": y,
+                    "x": x,
+                    "text": {"field": "recommended_confidence_threshold", "format": ".2f"},
+                },
+            },
+            {
+                "transform": [{"filter": "datum.recommended_confidence_threshold == null"}],
+                "mark": {"type": "text", "align": "left", "fontSize": 11, "color": "#57606a"},
+                "encoding": {
+                    "y": y,
                     "x": {"datum": 0},
                     "text": {"field": "no_threshold_reason"},
                 },

@@ -413,7 +413,8 @@ def _quarterly(data: ReportData) -> dict:
     total = next((r for r in rows if r["archetype"] == "all"), None)
     history = records(f["history"])
     for row in history:
-        row["quarter_label"] = period_label("quarterly", date.fromisoformat(row["quarter_start"]))
+        start = date.fromisoformat(row["quarter_start"])
+        row["quarter_label"] = f"{start.year} Q{(start.month - 1) // 3 + 1}"  # sorts in time
     qoq = []
     if total:
         for kpi, title in QUARTER_KPIS:
