@@ -249,6 +249,56 @@ def test_weekly_review_reads_the_kpi_marts(scenario_warehouse):
     assert "rollback" in statuses
 
 
+def test_weekly_panel_lines_add_up_from_numerators_and_denominators(scenario_warehouse):
+    """review_weekly_panel: the lines of a week are 'all', the top archetypes and
+    long_tail; their tickets add up to the week's; a line's rates are its
+    archetypes' summed numerators over summed denominators (recomputed here from
+    kpi_weekly and the operational mart's map); a folded line is protected only
+    when all its archetypes are."""
+    panel = scenario_warehouse.df("select * from marts.review_weekly_panel")
+    lines = panel[panel.panel_archetype != "all"]
+    assert (lines.groupby("week_start").size() == TOP_ARCHETYPES + 1).all()
+    totals = panel[panel.panel_archetype == "all"].set_index("week_start").tickets
+    assert lines.groupby("week_start").tickets.sum().to_dict() == totals.to_dict()
+    facts = scenario_warehouse.df(
+        "select k.week_start, r.panel_archetype, k.kpi, k.numerator, k.denominator "
+        "from marts.kpi_weekly as k inner join marts.review_weekly_operational as r "
+        "on k.week_start = r.week_start and k.archetype = r.archetype "
+        "where k.segment = 'all' and k.channel = 'all' and r.archetype <> 'all' "
+        "and k.kpi in ('deflection_rate', 'context_loss_rate', 'repeat_contact_7d')"
+    )
+    sums = facts.groupby(["week_start", "panel_archetype", "kpi"])[
+        ["numerator", "denominator"]
+    ].sum()
+    expected = (100.0 * sums.numerator / sums.denominator.where(sums.denominator > 0)).unstack()
+    got = lines.set_index(["week_start", "panel_archetype"])[expected.columns]
+    pd.testing.assert_frame_equal(
+        got.sort_index(), expected.loc[got.index].sort_index(), check_names=False, rtol=1e-9
+    )
+    headline = scenario_warehouse.df(
+        "select r.week_start, r.panel_archetype, bool_and(h.is_csat_protected) as protected "
+        "from marts.review_weekly_operational as r inner join marts.kpi_deflection_headline "
+        "as h on r.week_start = h.week_start and r.archetype = h.archetype "
+        "where r.archetype <> 'all' group by all"
+    ).set_index(["week_start", "panel_archetype"])
+    protected = lines.set_index(["week_start", "panel_archetype"]).is_csat_protected
+    assert (protected == headline.protected.loc[protected.index]).all()
+    folded = lines[lines.panel_archetype == "long_tail"]
+    assert (folded.archetypes > 1).all() and folded.target_low_pct.isna().all()
+
+
+def test_weekly_action_items_are_the_alerts_with_a_follow_up(scenario_warehouse):
+    days = pd.read_csv(REPO / "seeds" / "alert_follow_up.csv").set_index("severity")
+    items = scenario_warehouse.df("select * from marts.review_weekly_action_items")
+    (alerts,) = scenario_warehouse.query("select count(*) from marts.kpi_alerts")[0]
+    assert len(items) == alerts > 0
+    for row in items.itertuples():
+        assert row.review_date == row.week_start + timedelta(days=7)
+        offset = int(days.follow_up_days[row.severity])
+        assert row.follow_up_date == row.review_date + timedelta(days=offset)
+    assert set(items.owner) <= set(pd.read_csv(REPO / "seeds" / "owners.csv").owner_name)
+
+
 def test_monthly_review_adds_up(scenario_warehouse):
     monthly = scenario_warehouse.df("select * from marts.review_monthly_business")
     monthly["month_start"] = pd.to_datetime(monthly.month_start).dt.date
