@@ -325,7 +325,7 @@ def _weekly(data: ReportData) -> dict:
         "panel": panel,
         "lines": lines,
         "total": total,
-        "severity_counts": _severity_counts(actions),
+        "severity_counts": _severity_counts(archetype_level),
         "actions": records(archetype_level),
         "problems": _problems(archetype_level),
         "action_cuts": records(cuts),
