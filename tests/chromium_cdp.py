@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-FLAGS = [
+# Debian's chromium, headless, offline: every host name unresolvable, so
+# nothing can come from the internet (shared with test_offline_docs).
+HEADLESS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -27,19 +29,18 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--hide-scrollbars",
-    # every host name unresolvable: nothing can come from the internet
     "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--remote-debugging-pipe",
 ]
+FLAGS = [*HEADLESS, "--hide-scrollbars", "--remote-debugging-pipe"]
 
 
 def chromium() -> str:
     path = shutil.which("chromium")
     if path is None:
         pytest.fail(
-            "chromium is not installed: the report browser tests need Debian's chromium "
-            "package (apt-get install -y chromium); `make test` and .ci/run install it"
+            "chromium is not installed: the browser tests (Data Docs, review reports) need "
+            "Debian's chromium package (apt-get install -y chromium); `make test` and .ci/run "
+            "install it"
         )
     return path
 

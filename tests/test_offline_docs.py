@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from chromium_cdp import HEADLESS, chromium
 from conftest import supportwh
 
 from expectations.offline_docs import VENDOR_DIR
@@ -136,31 +137,14 @@ def test_rewritten_paths_exist(data_docs):
     assert all((css.parent / u).is_file() for u in fonts), fonts
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.fail(
-            "chromium is not installed: the Data Docs rendering test needs Debian's chromium "
-            "package (apt-get install -y chromium); the test setup must install it"
-        )
-    return path
-
-
 def _render(page: Path, tmp_path: Path) -> tuple[str, list[str]]:
     """The DOM after 5 s of virtual time, and the page's console messages; every
     host name is unresolvable, so nothing can come from the internet."""
     profile = tmp_path / f"profile-{page.stem}"
     result = subprocess.run(
         [
-            _chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
+            chromium(),
+            *HEADLESS,
             f"--user-data-dir={profile}",
             "--enable-logging=stderr",
             "--v=0",

@@ -242,57 +242,73 @@ def bars_vs_threshold(
     return _base(rows, hconcat=charts)
 
 
-def indicator_trends(
-    rows: list[dict], line: str, lines: list[str], indicators: list[tuple[str, str]]
+def _small_multiples(
+    rows: list[dict],
+    fields: list[tuple[str, str]],
+    x: dict,
+    x_tooltip: dict,
+    columns: int,
+    size: tuple[int, int],
+    color: str,
+    before: tuple[dict, ...] = (),
+    **extra,
 ) -> dict:
-    """The leading indicators of the picked line over the weeks: one small
-    chart per indicator (independent scales), the review week last."""
-    spec = _base(
+    """One small line chart per (field, title), each with its own y scale: the
+    fields folded into rows, faceted by title in the given order."""
+    return _base(
         rows,
-        params=[_picker("line", lines, "panel line")],
         transform=[
-            {"filter": f"datum.{line} == line"},
-            {"fold": [f for f, _ in indicators], "as": ["indicator", "value"]},
+            *before,
+            {"fold": [f for f, _ in fields], "as": ["field", "value"]},
             {
-                "calculate": " ".join(f"datum.indicator == '{f}' ? '{t}' :" for f, t in indicators)
-                + " datum.indicator",
-                "as": "indicator_title",
+                "calculate": " ".join(f"datum.field == '{f}' ? '{t}' :" for f, t in fields)
+                + " datum.field",
+                "as": "title",
             },
         ],
-        facet={
-            "field": "indicator_title",
-            "type": "nominal",
-            "title": None,
-            "sort": [t for _, t in indicators],
-        },
-        columns=3,
+        facet={"field": "title", "type": "nominal", "title": None, "sort": [t for _, t in fields]},
+        columns=columns,
         spec={
-            "width": 210,
-            "height": 120,
-            "mark": {"type": "line", "point": True, "color": "#8250df"},
+            "width": size[0],
+            "height": size[1],
+            "mark": {"type": "line", "point": True, "color": color},
             "encoding": {
-                "x": {
-                    "field": "week_start",
-                    "type": "temporal",
-                    "title": None,
-                    "axis": {"format": "%d %b", "labelAngle": 0, "tickCount": 4},
-                },
+                "x": x,
                 "y": {
                     "field": "value",
                     "type": "quantitative",
                     "title": None,
                     "scale": {"zero": False},
                 },
-                "tooltip": [
-                    {"field": "week_start", "type": "temporal", "title": "week"},
-                    {"field": "indicator_title", "title": "indicator"},
-                    {"field": "value", "format": ".1f"},
-                ],
+                "tooltip": [x_tooltip, {"field": "title"}, {"field": "value", "format": ".2f"}],
             },
         },
         resolve={"scale": {"y": "independent"}},
+        **extra,
     )
-    return spec
+
+
+def indicator_trends(
+    rows: list[dict], line: str, lines: list[str], indicators: list[tuple[str, str]]
+) -> dict:
+    """The leading indicators of the picked line over the weeks: one small
+    chart per indicator (independent scales), the review week last."""
+    return _small_multiples(
+        rows,
+        indicators,
+        x={
+            "field": "week_start",
+            "type": "temporal",
+            "title": None,
+            "axis": {"format": "%d %b", "labelAngle": 0, "tickCount": 4},
+        },
+        x_tooltip={"field": "week_start", "type": "temporal", "title": "week"},
+        columns=3,
+        size=(210, 120),
+        color="#8250df",
+        before=({"filter": f"datum.{line} == line"},),
+        params=[_picker("line", lines, "panel line")],
+    )
 
 
 def incidents_by_class(rows: list[dict]) -> dict:
@@ -460,48 +476,14 @@ def mix_vs_baseline(rows: list[dict]) -> dict:
 
 def quarter_trends(rows: list[dict], kpis: list[tuple[str, str]]) -> dict:
     """Every KPI of the 'all' line over the quarters, one small chart each."""
-    return _base(
+    return _small_multiples(
         rows,
-        transform=[
-            {"fold": [k for k, _ in kpis], "as": ["kpi", "value"]},
-            {
-                "calculate": " ".join(f"datum.kpi == '{k}' ? '{t}' :" for k, t in kpis)
-                + " datum.kpi",
-                "as": "kpi_title",
-            },
-        ],
-        facet={
-            "field": "kpi_title",
-            "type": "nominal",
-            "title": None,
-            "sort": [t for _, t in kpis],
-        },
+        kpis,
+        x={"field": "quarter_label", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
+        x_tooltip={"field": "quarter_label", "title": "quarter"},
         columns=4,
-        spec={
-            "width": 150,
-            "height": 80,
-            "mark": {"type": "line", "point": True, "color": "#0969da"},
-            "encoding": {
-                "x": {
-                    "field": "quarter_label",
-                    "type": "ordinal",
-                    "title": None,
-                    "axis": {"labelAngle": 0},
-                },
-                "y": {
-                    "field": "value",
-                    "type": "quantitative",
-                    "title": None,
-                    "scale": {"zero": False},
-                },
-                "tooltip": [
-                    {"field": "quarter_label", "title": "quarter"},
-                    {"field": "kpi_title", "title": "KPI"},
-                    {"field": "value", "format": ".2f"},
-                ],
-            },
-        },
-        resolve={"scale": {"y": "independent"}},
+        size=(150, 80),
+        color="#0969da",
     )
 
 

@@ -223,6 +223,20 @@ def _row_class(row: dict, key: str) -> str:
     return "" if row["protection"] == "CSAT-protected" else "flagged"
 
 
+def _handoff_chart(rows: list[dict], line: str, data: ReportData, order: str | None) -> dict:
+    """Context loss and customer repetition per line against their seed thresholds."""
+    kpis = [
+        ("context_loss_rate", "context loss", "context_loss"),
+        ("customer_repetition_rate", "customer repetition", "customer_repetition"),
+    ]
+    return charts.bars_vs_threshold(
+        rows,
+        line,
+        [(kpi, title, data.thresholds.get(f"{rule}:{kpi}")) for kpi, title, rule in kpis],
+        order=order,
+    )
+
+
 def _severity_counts(actions: pd.DataFrame) -> list[tuple[str, int]]:
     if actions.empty:
         return []
@@ -294,23 +308,7 @@ def _weekly(data: ReportData) -> dict:
         specs["deflection"] = charts.deflection_vs_band(
             panel, "panel_archetype", "deflection_rate", "protection", order="panel_position"
         )
-        specs["handoff"] = charts.bars_vs_threshold(
-            panel,
-            "panel_archetype",
-            [
-                (
-                    "context_loss_rate",
-                    "context loss",
-                    data.thresholds.get("context_loss:context_loss_rate"),
-                ),
-                (
-                    "customer_repetition_rate",
-                    "customer repetition",
-                    data.thresholds.get("customer_repetition:customer_repetition_rate"),
-                ),
-            ],
-            order="panel_position",
-        )
+        specs["handoff"] = _handoff_chart(panel, "panel_archetype", data, "panel_position")
     if csat_rows:
         specs["csat"] = charts.csat_trend(csat_rows, csat_archetypes, data.period.isoformat())
     trend = records(f["trend"])
@@ -373,23 +371,7 @@ def _monthly(data: ReportData) -> dict:
             review_at=data.thresholds.get("csat_review:csat_resolution", -2),
             rollback_at=data.thresholds.get("csat_rollback:csat_resolution", -4),
         )
-        specs["handoff"] = charts.bars_vs_threshold(
-            archetypes,
-            "archetype",
-            [
-                (
-                    "context_loss_rate",
-                    "context loss",
-                    data.thresholds.get("context_loss:context_loss_rate"),
-                ),
-                (
-                    "customer_repetition_rate",
-                    "customer repetition",
-                    data.thresholds.get("customer_repetition:customer_repetition_rate"),
-                ),
-            ],
-            order=None,
-        )
+        specs["handoff"] = _handoff_chart(archetypes, "archetype", data, None)
         shift_rows = [r for r in archetypes if r["share_shift_points"] is not None]
         if shift_rows:
             specs["shift"] = charts.share_shift(shift_rows, 5.0)
