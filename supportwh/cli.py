@@ -141,6 +141,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from supportwh.dbt import run_dbt
 
     warehouse = _warehouse(args)
+    if not warehouse.reads_raw_folder:
+        target = warehouse.effective_target
+        raise SupportWHError(
+            f"supportwh run builds the embedded DuckDB warehouse, not the {target} target "
+            f"(SUPPORTWH_TARGET): use `supportwh load --target {target}` and "
+            f"`supportwh build --target {target}`"
+        )
     if args.regenerate or not (warehouse.raw_path / "tickets").is_dir():
         print(f"generating sample data into {warehouse.raw_path} ...")
         gen_args = argparse.Namespace(
