@@ -82,3 +82,14 @@
 {% macro duckdb__type_double() %}{{ return('double') }}{% endmacro %}
 
 {% macro spark__type_double() %}{{ return('double') }}{% endmacro %}
+
+{#- The contracts' `varchar`. dbt.type_string() is `text` on Postgres, and
+    an incremental model's schema check (on_schema_change fail) compares the
+    new rows' types with the table the contract created (character varying). -#}
+{% macro type_varchar() %}
+    {{ return(adapter.dispatch('type_varchar', 'supportwh')()) }}
+{% endmacro %}
+
+{% macro default__type_varchar() %}{{ return('varchar') }}{% endmacro %}
+
+{% macro spark__type_varchar() %}{{ return('string') }}{% endmacro %}

@@ -5,6 +5,7 @@ to the DuckDB build of the same generated data, and the read-only BI role."""
 
 from __future__ import annotations
 
+import re
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -95,19 +96,25 @@ def pg_loaded(postgres_server, pg_raw):
 
 @pytest.fixture(scope="module")
 def pg_built(postgres_server, pg_raw, pg_loaded):
+    """A full build, then an incremental run on the same raw schema (the
+    incremental models' Postgres path: delete+insert of the look-back
+    weeks); the marts the tests read are the incremental run's."""
     workdir = pg_raw.parent / "pg_build"
     workdir.mkdir()
-    result = supportwh(
-        "build",
-        "--target",
-        "postgres",
-        "--raw-path",
-        str(pg_raw),
-        "--full-refresh",
-        cwd=workdir,
-        env=postgres_server.env(),
-    )
-    return result.stdout
+    runs = []
+    for full_refresh in [["--full-refresh"], []]:
+        result = supportwh(
+            "build",
+            "--target",
+            "postgres",
+            "--raw-path",
+            str(pg_raw),
+            *full_refresh,
+            cwd=workdir,
+            env=postgres_server.env(),
+        )
+        runs.append(result.stdout)
+    return runs
 
 
 @pytest.fixture(scope="module")
@@ -155,20 +162,40 @@ def test_load_copies_every_table_with_contract_types(postgres_server, pg_raw, pg
     assert types["surveys", "score"] == "text"
 
 
-def test_build_passes_every_model_seed_data_test_and_unit_test(pg_built, duck_built):
+@pytest.mark.parametrize("run", ["full", "incremental"])
+def test_build_passes_every_model_seed_data_test_and_unit_test(pg_built, duck_built, run):
+    stdout = pg_built[0 if run == "full" else 1]
     # the summary line: nothing failed, skipped or errored, and as many nodes
     # as the DuckDB build of the same project
-    summary = [line for line in pg_built.splitlines() if "Done. PASS=" in line][-1]
+    summary = [line for line in stdout.splitlines() if "Done. PASS=" in line][-1]
     assert "ERROR=0" in summary and "WARN=0" in summary and "SKIP=0" in summary
     duck_summary = [line for line in duck_built.stdout.splitlines() if "Done. PASS=" in line][-1]
     assert summary.split("Done. ")[1] == duck_summary.split("Done. ")[1]
     # every dbt unit test of the project ran and passed on Postgres
     passed = {
         line.split("::")[1].split()[0]
-        for line in pg_built.splitlines()
+        for line in stdout.splitlines()
         if " PASS " in line and "::" in line
     }
     assert passed == unit_test_names()
+
+
+def _rows_written(stdout: str) -> dict[str, int]:
+    """Rows each incremental model wrote, from dbt's 'OK created' lines."""
+    rows = {}
+    for line in stdout.splitlines():
+        if "OK created sql incremental model" in line:
+            model = line.split("model ")[1].split()[0]
+            rows[model] = int(re.search(r"(\d+)\x1b?\[?[0-9;]*m? in ", line).group(1))
+    return rows
+
+
+def test_the_incremental_run_rewrites_only_the_lookback_weeks(pg_built):
+    full, incremental = (_rows_written(stdout) for stdout in pg_built)
+    models = {"intermediate.int_ticket_kpi_facts", "marts.kpi_weekly"}
+    assert set(full) == set(incremental) == models
+    for model, rows in incremental.items():
+        assert 0 < rows < full[model], model
 
 
 def unit_test_names() -> set[str]:
