@@ -48,15 +48,15 @@
 {#- supportwh_try_cast(value text, null::<type>) -> <type>: the polymorphic
     second argument carries the target type; plpgsql assigns the text to it
     through the type's input function and an exception block turns a
-    rejected value (SQLSTATE class 22, data exception) into null. Immutable (the input functions are), so the
-    planner may fold constants; one subtransaction per non-null call, which
-    is why it is parallel unsafe (no subtransaction in parallel mode, leader
-    included). -#}
+    rejected value (SQLSTATE class 22, data exception) into null. Stable, as
+    the casts from text are (they read DateStyle). One subtransaction per
+    non-null call, which is why it is parallel unsafe (no subtransaction in
+    parallel mode, leader included). -#}
 {% macro postgres__create_safe_cast_function() %}
     create schema if not exists {{ target.schema }};
     create or replace function {{ target.schema }}.supportwh_try_cast(
         value text, type_of anyelement
-    ) returns anyelement language plpgsql immutable parallel unsafe as $fn$
+    ) returns anyelement language plpgsql stable parallel unsafe as $fn$
     begin
         if value is null then
             return null;
