@@ -180,6 +180,15 @@ class PostgresServer:
 
 
 if __name__ == "__main__":  # hand testing: start, print the env, wait
+    import signal
+
+    # stop on SIGTERM too, and on SIGINT even when started in the background
+    # (where the shell ignores SIGINT)
+    def _exit(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGINT, _exit)
     server = PostgresServer.start()
     try:
         for key, value in server.env().items():
