@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LINT_RAW := target/lint_raw
 
-.PHONY: setup run test lint lint-sql lint-python pytest chromium clean
+.PHONY: setup run test lint lint-sql lint-python pytest chromium postgresql clean
 
 setup: $(STAMP)
 
@@ -45,7 +45,19 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
 	  else echo "make test needs Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
 
-pytest: setup chromium
+# The Postgres tests (tests/test_postgres.py) start a private server from
+# Debian's postgresql binaries (/usr/lib/postgresql/<ver>/bin) on 127.0.0.1
+# and stop it afterwards. The package is told not to create (and start) its
+# own "main" cluster.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-common \
+	    && sed -i 's/^#* *create_main_cluster *=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	  else echo "make test needs Debian's postgresql: sudo apt-get install -y postgresql" >&2; exit 1; fi; }
+
+pytest: setup chromium postgresql
 	$(BIN)/pytest
 
 clean:

@@ -29,3 +29,15 @@
     {%- endfor -%}
     {{ dbt.concat(parts) }}
 {%- endmacro %}
+
+{#- A number as text with exactly `digits` decimals ('78.5', '0.0120', '312'),
+    as the gates print it. Through a decimal: round(double, n) does not
+    exist on Postgres, and a double's text form differs between engines
+    ('78.0' on DuckDB, '78' on Postgres). -#}
+{% macro decimal_text(expression, digits) -%}
+    {{ return(adapter.dispatch('decimal_text', 'supportwh')(expression, digits)) }}
+{%- endmacro %}
+
+{% macro default__decimal_text(expression, digits) -%}
+    cast(round(cast({{ expression }} as decimal(38, 10)), {{ digits }}) as {{ dbt.type_string() }})
+{%- endmacro %}

@@ -1,7 +1,8 @@
 """supportwh: the project's command line.
 
     supportwh generate   write a raw export (Parquet per the raw contract)
-    supportwh build      dbt build of the warehouse on a raw folder
+    supportwh load       put a raw folder into the raw schema of a Postgres/Spark target
+    supportwh build      dbt build of the warehouse on a raw folder (or raw schema)
     supportwh run        generate (if needed) + build + where the results are
     supportwh quarantine what the last build set aside, per table and reason
     supportwh gates      Great Expectations gates on the KPI marts for one week
@@ -93,6 +94,7 @@ def _warehouse(args: argparse.Namespace):
         raw_path=getattr(args, "raw_path", None),
         duckdb_path=getattr(args, "duckdb_path", None),
         ai_deployed_at=getattr(args, "deployed_at", None),
+        target=getattr(args, "target", None),
     )
 
 
@@ -104,18 +106,35 @@ def _check_raw(raw_path: Path) -> None:
         )
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from supportwh.loader import load
+
+    raw = Path(args.raw or default_warehouse().raw_path).resolve()
+    started = time.monotonic()
+    counts = load(args.target, raw, args.schema)
+    for table, rows in counts.items():
+        print(f"  {args.schema}.{table:<12}{rows:>12,} rows")
+    print(
+        f"loaded {sum(counts.values()):,} raw rows from {raw} into schema {args.schema} "
+        f"({args.target}) in {time.monotonic() - started:.1f}s"
+    )
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from supportwh.dbt import run_dbt
 
     warehouse = _warehouse(args)
-    _check_raw(warehouse.raw_path)
+    if warehouse.reads_raw_folder:
+        _check_raw(warehouse.raw_path)
     dbt_args = []
     if args.select:
         dbt_args += ["--select", *args.select]
     if args.full_refresh:
         dbt_args.append("--full-refresh")
-    run_dbt("build", warehouse, dbt_args)
-    print(f"warehouse built: {warehouse.duckdb_path}")
+    extra_vars = {"raw_schema": args.raw_schema} if args.raw_schema else None
+    run_dbt("build", warehouse, dbt_args, extra_vars=extra_vars)
+    print(f"warehouse built: {warehouse.location}")
     return 0
 
 
@@ -123,6 +142,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from supportwh.dbt import run_dbt
 
     warehouse = _warehouse(args)
+    if not warehouse.reads_raw_folder:
+        target = warehouse.effective_target
+        raise SupportWHError(
+            f"supportwh run builds the embedded DuckDB warehouse, not the {target} target "
+            f"(SUPPORTWH_TARGET): use `supportwh load --target {target}` and "
+            f"`supportwh build --target {target}`"
+        )
     if args.regenerate or not (warehouse.raw_path / "tickets").is_dir():
         print(f"generating sample data into {warehouse.raw_path} ...")
         gen_args = argparse.Namespace(
@@ -310,8 +336,23 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--duckdb-path", help="warehouse file (default target/warehouse.duckdb)")
         p.add_argument("--deployed-at", help="ai_deployed_at (default: from the generation record)")
 
+    ld = sub.add_parser(
+        "load", help="load a raw folder into the raw schema of a Postgres or Spark target"
+    )
+    ld.add_argument("--target", required=True, choices=["postgres", "spark"])
+    ld.add_argument("--raw", help="raw folder (default data/raw)")
+    ld.add_argument("--schema", default="raw", help="raw schema, replaced table by table (raw)")
+    ld.set_defaults(func=cmd_load)
+
     b = sub.add_parser("build", help="dbt build of the warehouse")
     warehouse_options(b)
+    b.add_argument(
+        "--target",
+        choices=["duckdb", "postgres", "spark"],
+        help="dbt target (default SUPPORTWH_TARGET, else duckdb); postgres and spark read "
+        "the raw schema `supportwh load` filled",
+    )
+    b.add_argument("--raw-schema", help="raw schema on postgres and spark (default raw)")
     b.add_argument("--select", nargs="+", help="dbt selection")
     b.add_argument("--full-refresh", action="store_true")
     b.set_defaults(func=cmd_build)

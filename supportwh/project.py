@@ -32,6 +32,30 @@ class Warehouse:
         dbt_vars.update(extra or {})
         return dbt_vars
 
+    @property
+    def effective_target(self) -> str:
+        return self.target or os.environ.get("SUPPORTWH_TARGET") or "duckdb"
+
+    @property
+    def reads_raw_folder(self) -> bool:
+        """DuckDB reads the raw folder; server targets read the raw schema."""
+        return self.effective_target == "duckdb"
+
+    @property
+    def location(self) -> str:
+        """Where the warehouse is, for messages."""
+        if self.effective_target == "postgres":
+            env = os.environ.get
+            return (
+                f"postgres {env('SUPPORTWH_PG_USER', 'postgres')}@"
+                f"{env('SUPPORTWH_PG_HOST', '127.0.0.1')}:{env('SUPPORTWH_PG_PORT', '5432')}/"
+                f"{env('SUPPORTWH_PG_DATABASE', 'supportwh')} (schemas marts, staging, "
+                "intermediate, reference)"
+            )
+        if self.effective_target != "duckdb":
+            return f"{self.effective_target} target"
+        return str(self.duckdb_path)
+
     def env(self) -> dict[str, str]:
         env = {"SUPPORTWH_DUCKDB_PATH": str(self.duckdb_path)}
         if self.target:
@@ -54,7 +78,8 @@ def default_warehouse(
     raw_path: str | Path | None = None,
     duckdb_path: str | Path | None = None,
     ai_deployed_at: str | None = None,
+    target: str | None = None,
 ) -> Warehouse:
     raw = Path(raw_path or os.environ.get("SUPPORTWH_RAW_PATH", DEFAULT_RAW_PATH)).resolve()
     db = Path(duckdb_path or os.environ.get("SUPPORTWH_DUCKDB_PATH", DEFAULT_DUCKDB_PATH)).resolve()
-    return Warehouse(raw_path=raw, duckdb_path=db, ai_deployed_at=ai_deployed_at)
+    return Warehouse(raw_path=raw, duckdb_path=db, ai_deployed_at=ai_deployed_at, target=target)

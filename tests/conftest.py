@@ -116,3 +116,16 @@ def alert_warehouses(tmp_path_factory) -> dict[str, Built]:
         supportwh("generate", "--out", str(raw), *ALERT_SIZE, "--scenario", scenario)
         built[scenario] = build(raw, raw.parent)
     return built
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A private Postgres server (Debian's postgresql, tests/postgres.py) for
+    the session, stopped and removed afterwards, also when a test fails."""
+    from postgres import PostgresServer
+
+    server = PostgresServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -26,10 +26,10 @@ csat_gates as (
         gates.channel,
         gates.delta_points as observed,
         thresholds.threshold,
-        {{ dbt.concat(["'rolling CSAT '", "cast(round(gates.csat, 1) as " ~ dbt.type_string() ~ ")",
-            "' vs baseline '", "cast(round(gates.baseline_csat, 1) as " ~ dbt.type_string() ~ ")",
+        {{ dbt.concat(["'rolling CSAT '", decimal_text('gates.csat', 1),
+            "' vs baseline '", decimal_text('gates.baseline_csat', 1),
             "' on '", "cast(gates.responses as " ~ dbt.type_bigint() ~ ")", "' responses, p='",
-            "cast(round(gates.p_value, 4) as " ~ dbt.type_string() ~ ")"]) }} as detail
+            decimal_text('gates.p_value', 4)]) }} as detail
     from {{ ref('kpi_csat_gates') }} as gates
     inner join thresholds
         on
@@ -73,10 +73,10 @@ handoff_alerts as (
             else abs(handoff.customer_repetition_rate - handoff.context_loss_rate)
         end as observed,
         thresholds.threshold,
-        {{ dbt.concat(["'context loss '", "cast(round(handoff.context_loss_rate, 1) as " ~ dbt.type_string() ~ ")",
+        {{ dbt.concat(["'context loss '", decimal_text('handoff.context_loss_rate', 1),
             "'% of '", "cast(handoff.escalations as " ~ dbt.type_bigint() ~ ")",
             "' escalations, customer repetition '",
-            "cast(round(handoff.customer_repetition_rate, 1) as " ~ dbt.type_string() ~ ")",
+            decimal_text('handoff.customer_repetition_rate', 1),
             "'% of '", "cast(handoff.escalated_tickets as " ~ dbt.type_bigint() ~ ")", "' escalated tickets'"]) }}
             as detail
     from handoff
@@ -122,8 +122,8 @@ handle_time_alerts as (
         'all' as channel,
         100.0 * weekly.value / handle_baseline.baseline_seconds as observed,
         thresholds.threshold,
-        {{ dbt.concat(["'mean '", "cast(round(weekly.value, 0) as " ~ dbt.type_string() ~ ")",
-            "' s vs pre-deployment '", "cast(round(handle_baseline.baseline_seconds, 0) as " ~ dbt.type_string() ~ ")",
+        {{ dbt.concat(["'mean '", decimal_text('weekly.value', 0),
+            "' s vs pre-deployment '", decimal_text('handle_baseline.baseline_seconds', 0),
             "' s'"]) }} as detail
     from weekly
     inner join handle_baseline on weekly.archetype = handle_baseline.archetype
@@ -157,9 +157,9 @@ bot_handle_alerts as (
         -- observed: consecutive weekly rises
         2.0 as observed,
         thresholds.threshold,
-        {{ dbt.concat(["'mean bot handle seconds '", "cast(round(bot_handle.value_2w, 0) as " ~ dbt.type_string() ~ ")",
-            "' -> '", "cast(round(bot_handle.value_1w, 0) as " ~ dbt.type_string() ~ ")",
-            "' -> '", "cast(round(bot_handle.value, 0) as " ~ dbt.type_string() ~ ")"]) }} as detail
+        {{ dbt.concat(["'mean bot handle seconds '", decimal_text('bot_handle.value_2w', 0),
+            "' -> '", decimal_text('bot_handle.value_1w', 0),
+            "' -> '", decimal_text('bot_handle.value', 0)]) }} as detail
     from bot_handle
     inner join thresholds on thresholds.rule = 'bot_handle_time_trend'
     where
@@ -222,7 +222,7 @@ band_alerts as (
         headline.rolling_deflection_rate as observed,
         headline.target_low_pct as threshold,
         {{ dbt.concat(["'4-week deflection '",
-            "cast(round(headline.rolling_deflection_rate, 1) as " ~ dbt.type_string() ~ ")",
+            decimal_text('headline.rolling_deflection_rate', 1),
             "'% vs band '", "cast(headline.target_low_pct as " ~ dbt.type_string() ~ ")", "'-'",
             "cast(headline.target_high_pct as " ~ dbt.type_string() ~ ")", "'%'"]) }} as detail
     from {{ ref('kpi_deflection_headline') }} as headline

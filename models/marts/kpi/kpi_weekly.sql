@@ -92,14 +92,17 @@ unpivoted as (
     where not aggregated.is_cut or catalog.kpi in {{ sql_list(csat_cut_kpis()) }}
 )
 
+-- text columns cast to the contract's varchar (type_varchar): Postgres
+-- types literals and seed columns as text, and the incremental run's schema
+-- check (fail) would see text against the varchar table of the first run
 select
     cast(week_start as date) as week_start,
-    kpi,
-    archetype,
-    segment,
-    channel,
+    cast(kpi as {{ type_varchar() }}) as kpi,
+    cast(archetype as {{ type_varchar() }}) as archetype,
+    cast(segment as {{ type_varchar() }}) as segment,
+    cast(channel as {{ type_varchar() }}) as channel,
     cast(numerator as {{ type_double() }}) as numerator,
     cast(denominator as {{ type_double() }}) as denominator,
     cast({{ kpi_value('numerator', 'denominator', 'unit') }} as {{ type_double() }}) as value,  -- noqa: RF04
-    unit  -- noqa: RF04
+    cast(unit as {{ type_varchar() }}) as unit  -- noqa: RF04
 from unpivoted
