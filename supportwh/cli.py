@@ -5,6 +5,7 @@
     supportwh run        generate (if needed) + build + where the results are
     supportwh quarantine what the last build set aside, per table and reason
     supportwh gates      Great Expectations gates on the KPI marts for one week
+    supportwh load       put a raw folder into the raw schema of Postgres or Spark
 
 Errors are one line on stderr and a non-zero exit, never a traceback
 (SUPPORTWH_DEBUG=1 shows it).
@@ -234,6 +235,21 @@ def cmd_gates(args: argparse.Namespace) -> int:
     return run.exit_code
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from supportwh.loader import load
+
+    raw = Path(args.raw).resolve()
+    started = time.monotonic()
+    counts = load(args.target, raw, args.schema)
+    for table, rows in counts.items():
+        print(f"  {args.schema}.{table:<12}{rows:>12,} rows")
+    print(
+        f"loaded {sum(counts.values()):,} raw rows from {raw} into {args.target} schema "
+        f"{args.schema} in {time.monotonic() - started:.1f}s"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="supportwh",
@@ -312,6 +328,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated severities that fail the command (default P0,rollback; none: report)",
     )
     gt.set_defaults(func=cmd_gates)
+
+    ld = sub.add_parser("load", help="put a raw folder into the raw schema of Postgres or Spark")
+    ld.add_argument("--target", required=True, choices=["postgres", "spark"])
+    ld.add_argument("--raw", required=True, help="raw folder (the contract's Parquet)")
+    ld.add_argument("--schema", default="raw", help="raw schema (default raw, the var raw_schema)")
+    ld.set_defaults(func=cmd_load)
     return parser
 
 
