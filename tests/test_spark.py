@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
-from tests.conftest import REPO, build, supportwh
+from conftest import REPO, build, supportwh
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -81,7 +80,8 @@ class SparkWarehouse:
             "spark = spark_session('supportwh-test')\n"
             "for name, sql in json.loads(sys.argv[1]).items():\n"
             "    rows = [r.asDict() for r in spark.sql(sql).collect()]\n"
-            "    pq.write_table(pa.Table.from_pylist(rows), sys.argv[2] + '/' + name + '.parquet')\n"
+            "    path = sys.argv[2] + '/' + name + '.parquet'\n"
+            "    pq.write_table(pa.Table.from_pylist(rows), path)\n"
             "spark.stop()\n"
         )
         result = subprocess.run(
@@ -214,3 +214,82 @@ def test_load_of_a_folder_missing_a_required_table_is_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert "raw table 'messages' not found" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_loader_unions_files_by_name_and_keeps_mismatched_types_as_text(tmp_path):
+    """Weekly files that disagree (a column missing from one, a column typed
+    differently, an extra vendor column), an empty required table and an
+    absent optional one: every row lands, nothing fails, the staging casts
+    decide later."""
+    import pyarrow as pa
+
+    from supportwh.generator.constants import SCHEMAS
+
+    raw = tmp_path / "raw"
+    for table in SCHEMAS:
+        if table != "orders":
+            (raw / table).mkdir(parents=True)
+    first = pa.table(
+        {
+            "ticket_id": ["T1", "T2"],
+            "bot_handle_seconds": pa.array([12, 30], pa.int64()),
+            "bot_version": ["v1", "v2"],
+        }
+    )
+    second = pa.table(
+        {
+            "ticket_id": ["T3"],
+            "bot_handle_seconds": ["forty"],
+            "vendor_extra": ["x"],
+        }
+    )
+    pq.write_table(first, raw / "tickets" / "export-2026-01-05.parquet")
+    pq.write_table(second, raw / "tickets" / "export-2026-01-12.parquet")
+    wh = SparkWarehouse(tmp_path / "catalog", raw)
+    (tmp_path / "catalog").mkdir()
+    _java_or_fail()
+    loaded = subprocess.run(
+        [sys.executable, "-m", "supportwh.cli", "load", "--target", "spark", "--raw", str(raw),
+         "--schema", "landing"],
+        cwd=REPO, env=wh.env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    frames = wh.query(
+        {
+            "tickets": "select ticket_id, bot_handle_seconds, bot_version, vendor_extra "
+            "from landing.tickets order by ticket_id",
+            "types": "describe landing.tickets",
+            "messages": "describe landing.messages",
+            "counts": "select count(*) as n from landing.messages",
+            "tables": "show tables in landing",
+        }
+    )
+    tickets = frames["tickets"]
+    assert tickets["ticket_id"].tolist() == ["T1", "T2", "T3"]
+    assert tickets["bot_handle_seconds"].tolist() == ["12", "30", "forty"]
+    assert tickets["bot_version"].tolist()[:2] == ["v1", "v2"]
+    assert pd.isna(tickets["bot_version"][2]) and tickets["vendor_extra"][2] == "x"
+    types = dict(zip(frames["types"]["col_name"], frames["types"]["data_type"], strict=False))
+    assert types["bot_handle_seconds"] == "string"
+    # an empty table still has the contract's columns
+    assert frames["messages"]["col_name"].tolist()[:5] == [
+        "message_id", "ticket_id", "sent_at", "author_type", "body",
+    ]  # fmt: skip
+    assert int(frames["counts"]["n"][0]) == 0
+    assert "orders" not in frames["tables"]["tableName"].tolist()
+    assert "landing.tickets" in loaded.stdout and "3 rows" in loaded.stdout
+
+
+def test_load_without_java_is_one_clear_line(tmp_path):
+    from supportwh.generator.constants import SCHEMAS
+
+    raw = tmp_path / "raw"
+    for table in SCHEMAS:
+        (raw / table).mkdir(parents=True)
+    result = supportwh(
+        "load", "--target", "spark", "--raw", str(raw), check=False,
+        env={"JAVA_HOME": str(tmp_path / "no-jdk"), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "java not found: JAVA_HOME=" in result.stderr and "Java 17" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -58,18 +58,21 @@ def metastore_dir() -> Path:
 
 def spark_conf() -> dict[str, str]:
     """The SparkSession settings of the dbt `spark` target (profiles.yml)."""
+    env = os.environ.get
     metastore = metastore_dir()
+    java_options = env("SUPPORTWH_SPARK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1")
     return {
-        "spark.master": os.environ.get("SUPPORTWH_SPARK_MASTER", "local[2]"),
-        "spark.driver.memory": os.environ.get("SUPPORTWH_SPARK_DRIVER_MEMORY", "2g"),
+        "spark.master": env("SUPPORTWH_SPARK_MASTER", "local[2]"),
+        "spark.driver.memory": env("SUPPORTWH_SPARK_DRIVER_MEMORY", "2g"),
         "spark.sql.warehouse.dir": str(warehouse_dir()),
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={metastore}/metastore_db;create=true"
         ),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={metastore}",
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={metastore} {java_options}",
+        "spark.sql.codegen.wholeStage": env("SUPPORTWH_SPARK_CODEGEN", "false"),
+        "spark.sql.shuffle.partitions": env("SUPPORTWH_SPARK_SHUFFLE_PARTITIONS", "2"),
         "spark.sql.ansi.enabled": "false",
         "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": os.environ.get("SUPPORTWH_SPARK_SHUFFLE_PARTITIONS", "8"),
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "spark.ui.enabled": "false",
     }
@@ -83,8 +86,10 @@ def check_java() -> str:
         f"Spark needs Java {MIN_JAVA} or later: install a JDK "
         "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
     )
+    if java_home and not Path(java).exists():
+        raise SupportWHError(f"java not found: JAVA_HOME={java_home} has no bin/java. {hint}")
     if not java or not Path(java).exists():
-        raise SupportWHError(f"java not found. {hint}")
+        raise SupportWHError(f"java not found on PATH. {hint}")
     try:
         out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
     except OSError as exc:
