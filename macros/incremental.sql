@@ -11,3 +11,26 @@
     1 = 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- How a model rebuilt by week (lookback_filter on `week_column`) is made
+    incremental on each adapter; spread into its config:
+        config(materialized='incremental', **incremental_by_week())
+    DuckDB and Postgres delete the reprocessed weeks and insert them again.
+    Spark without Delta or Iceberg has no delete or merge: the table is
+    partitioned by the week and the reprocessed weeks' partitions are
+    overwritten (dynamic partition overwrite), which is the same result. -#}
+{% macro incremental_by_week(week_column='week_start') %}
+    {{ return(adapter.dispatch('incremental_by_week', 'supportwh')(week_column)) }}
+{% endmacro %}
+
+{% macro default__incremental_by_week(week_column) %}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': week_column}) }}
+{% endmacro %}
+
+{% macro spark__incremental_by_week(week_column) %}
+    {{ return({
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': [week_column],
+        'file_format': 'parquet',
+    }) }}
+{% endmacro %}

@@ -41,3 +41,28 @@
 {% macro default__decimal_text(expression, digits) -%}
     cast(round(cast({{ expression }} as decimal(38, 10)), {{ digits }}) as {{ dbt.type_string() }})
 {%- endmacro %}
+
+{#- The values of `expression` in a group, joined by `delimiter` in the order
+    of `order_by` (a list of expressions, ascending). -#}
+{% macro ordered_listagg(expression, delimiter, order_by) -%}
+    {{ return(adapter.dispatch('ordered_listagg', 'supportwh')(expression, delimiter, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_listagg(expression, delimiter, order_by) -%}
+    {{ dbt.listagg(expression, delimiter, 'order by ' ~ order_by | join(', ')) }}
+{%- endmacro %}
+
+{#- dbt's Spark listagg ignores the order: collect (sort keys, value)
+    structs, sort them (structs compare field by field) and keep the values. -#}
+{% macro spark__ordered_listagg(expression, delimiter, order_by) -%}
+    array_join(
+        transform(
+            array_sort(collect_list(named_struct(
+                {%- for key in order_by %}'k{{ loop.index }}', {{ key }}, {% endfor -%}
+                'v', {{ expression }}
+            ))),
+            x -> x.v
+        ),
+        {{ delimiter }}
+    )
+{%- endmacro %}

@@ -7,6 +7,7 @@
     supportwh quarantine what the last build set aside, per table and reason
     supportwh gates      Great Expectations gates on the KPI marts for one week
     supportwh report     the weekly, monthly or quarterly review as one HTML page
+    supportwh load       put a raw folder into the raw schema of Postgres or Spark
 
 Errors are one line on stderr and a non-zero exit, never a traceback
 (SUPPORTWH_DEBUG=1 shows it).

@@ -4,9 +4,8 @@
 -- Incremental: the latest weeks (var lookback_weeks) are rebuilt each run.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='week_start',
     on_schema_change='fail',
+    **incremental_by_week('week_start')
 ) }}
 
 with tickets as (

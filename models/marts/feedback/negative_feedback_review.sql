@@ -20,13 +20,13 @@ ticket_ids as (
 transcripts as (
     select
         messages.ticket_id,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat([
                 "'['", 'cast(messages.sent_at as ' ~ dbt.type_string() ~ ')', "'] '",
                 'messages.author_type', "': '", "coalesce(" ~ mask_pii('messages.body') ~ ", '')",
             ]),
             newline,
-            'order by messages.sent_at, messages.message_id'
+            ['messages.sent_at', 'messages.message_id']
         ) }} as transcript,
         count(*) as message_count
     from {{ ref('stg_messages') }} as messages
@@ -37,13 +37,13 @@ transcripts as (
 decision_logs as (
     select
         calls.ticket_id,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat([
                 "'['", 'cast(calls.called_at as ' ~ dbt.type_string() ~ ')', "'] '",
                 'calls.tool_name', "' -> '", 'calls.status',
             ]),
             newline,
-            'order by calls.called_at, calls.call_id'
+            ['calls.called_at', 'calls.call_id']
         ) }} as tool_calls,
         count(*) as tool_call_count,
         sum(case when calls.status <> 'success' then 1 else 0 end) as failed_tool_calls

@@ -6,10 +6,9 @@
 -- noqa: disable=LT02
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='week_start',
     on_schema_change='fail',
     tags=['weekly', 'monthly', 'quarterly'],
+    **incremental_by_week('week_start')
 ) }}
 {%- set columns = kpi_fact_columns() %}
 

@@ -120,10 +120,10 @@ misquotes_by_key as (
     select
         week_start,
         archetype,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat(['policy_key', "': '", 'cast(misquotes as ' ~ dbt.type_string() ~ ')']),
             "', '",
-            'order by policy_key'
+            ['policy_key']
         ) }} as misquotes_by_policy_key
     from misquote_cuts
     group by week_start, archetype
