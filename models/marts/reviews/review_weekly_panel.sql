@@ -62,7 +62,7 @@ lines as (
         count(*) as archetypes,
         min(panel_map.volume_rank) as volume_rank,
         sum(panel_map.open_alerts) as open_alerts,
-        {{ dbt.listagg('panel_map.archetype', "', '", 'order by panel_map.archetype') }} as archetypes_on_line,
+        {{ ordered_listagg('panel_map.archetype', "', '", ['panel_map.archetype']) }} as archetypes_on_line,
         sum({{ flag('headline.is_csat_protected') }}) as archetypes_csat_protected,
         sum({{ flag('headline.is_rolled_back') }}) as archetypes_rolled_back,
         -- band and gate statuses belong to one archetype: kept on single-archetype lines only
