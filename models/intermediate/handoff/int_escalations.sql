@@ -1,11 +1,13 @@
 -- One row per staged escalation with its handoff quality flags and the
 -- escalated ticket's dimensions.
+{{ config(**incremental_by_week_config()) }}
 with escalations as (
     select * from {{ ref('stg_escalations') }}
 ),
 
 tickets as (
     select * from {{ ref('int_tickets') }}
+    where {{ lookback_filter() }}
 )
 
 select
