@@ -473,12 +473,13 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     scenarios = args.scenario or ["all"]
-    scales = [
-        bench_scale(n, args.weeks, args.baseline_weeks, out, args.keep, scenarios)
-        for n in args.scales
-    ]
+    # parse first (seconds), then each scale; the results file is rewritten
+    # after each scale, so a long run that is stopped still leaves its figures
     parse = bench_parse(out)
-    write_results(Path(args.results), scales, parse, started, args)
+    scales: list[ScaleResult] = []
+    for n in args.scales:
+        scales.append(bench_scale(n, args.weeks, args.baseline_weeks, out, args.keep, scenarios))
+        write_results(Path(args.results), scales, parse, started, args)
     return 0
 
 

@@ -166,3 +166,32 @@
         {%- endfor %}
     )
 {% endmacro %}
+
+
+{#- Data tests of the staging relations check the rows of the latest load
+    (where: "__latest_load__", dbt_project.yml): after a full refresh that is
+    every row; after an incremental run, every row it re-resolved, which holds
+    every row of a touched key and every child of a touched ticket, so a
+    uniqueness or relationship test still sees everything that changed. A
+    relation without _loaded_at is tested whole. dbt renders `where` at parse
+    time, hence the placeholder replaced here (the documented override). -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where and '__latest_load__' in where -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+        {%- if '_loaded_at' in columns -%}
+            {%- set where = where | replace('__latest_load__',
+                '_loaded_at = (select max(_loaded_at) from ' ~ relation ~ ')') -%}
+        {%- else -%}
+            {%- set where = where | replace('__latest_load__', '1 = 1') -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {{ return(filtered) }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}
