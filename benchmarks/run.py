@@ -424,6 +424,11 @@ def write_results(
                 + "; ".join(f"{u.split('.', 2)[-1]} {t:.1f}" for t, u in nodes)
             )
     lines.append("")
+    # what profiling found and what was changed: hand-written, kept with the
+    # harness so every results file carries it
+    findings = REPO / "benchmarks" / "findings.md"
+    if findings.exists():
+        lines += ["## Profiling findings (benchmarks/findings.md)", "", findings.read_text(), ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
     (path.with_suffix(".json")).write_text(
