@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LINT_RAW := target/lint_raw
 
-.PHONY: setup run test lint lint-sql lint-python pytest chromium postgresql clean
+.PHONY: setup run test lint lint-sql lint-python pytest chromium postgresql clean bench bench-smoke
 
 setup: $(STAMP)
 
@@ -59,6 +59,17 @@ postgresql:
 
 pytest: setup chromium postgresql
 	$(BIN)/pytest
+
+# The performance harness (benchmarks/run.py, not part of the test suite):
+# 1M and 10M tickets over 52 weeks + 1 appended week; writes
+# benchmarks/results.md. Needs ~25 GiB of disk under data/bench and a quiet
+# machine for meaningful times (the load average is recorded either way).
+bench: setup
+	$(BIN)/python -m benchmarks.run --scales 1000000 10000000 --out data/bench --results benchmarks/results.md
+
+# The same harness at a tiny scale (what tests/test_benchmarks.py runs in CI).
+bench-smoke: setup
+	$(BIN)/python -m benchmarks.run --scales 3000 --weeks 8 --baseline-weeks 4 --out target/bench-smoke --results target/bench-smoke/results.md
 
 clean:
 	rm -rf target logs data .pytest_cache

@@ -1,12 +1,17 @@
 {#- The incremental filter of the week-partitioned models: reprocess the weeks
     from (latest week already built - var lookback_weeks) on, so late surveys,
-    QA reviews and repeat contacts land in their ticket's week. -#}
+    QA reviews and repeat contacts land in their ticket's week, plus the older
+    weeks whose tickets the latest staging load revised (revised_weeks: a
+    re-exported old ticket, a survey answered months later). -#}
 {% macro lookback_filter(week_column='week_start') -%}
+    {#- rendered when parsing too, so dbt sees the refs of revised_weeks -#}
+    {%- set revised = revised_weeks() if (not execute or is_incremental()) else '' -%}
     {%- if is_incremental() -%}
-    {{ week_column }} >= (
+    ({{ week_column }} >= (
         select {{ dbt.dateadd('week', -1 * var('lookback_weeks') | int, 'max(week_start)') }}
         from {{ this }}
     )
+    or {{ week_column }} in (select revised.week_start from ({{ revised }}) as revised))
     {%- else -%}
     1 = 1
     {%- endif -%}

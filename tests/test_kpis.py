@@ -250,5 +250,199 @@ def test_incremental_run_equals_full_refresh(tmp_path):
         a = incremental.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
         b = full.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
         pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
+    # staging: every raw row's disposition, the quarantine and the reconciliation
+    for relation in _staging_relations():
+        _same_rows(incremental, full, relation)
     weeks = full.query("select count(distinct week_start) from marts.kpi_weekly")[0][0]
     assert weeks == 13
+
+
+# --- incremental staging ------------------------------------------------------------
+
+STAGING_TABLES = [
+    "tickets",
+    "messages",
+    "escalations",
+    "surveys",
+    "qa_reviews",
+    "tool_calls",
+    "customers",
+    "products",
+    "orders",
+]
+# incremental bookkeeping (which file, when loaded) legitimately differs
+BOOKKEEPING = {"_source_file", "_loaded_at"}
+
+
+def _same_rows(a, b, relation: str) -> None:
+    """Equal as multisets of rows (every column but the bookkeeping ones)."""
+    with_cols = a.df(f"select * from {relation} limit 0").columns
+    columns = [c for c in with_cols if c not in BOOKKEEPING]
+    select = f"select {', '.join(columns)} from {relation} order by all"
+    left, right = a.df(select), b.df(select)
+    assert len(left) == len(right), f"{relation}: {len(left)} rows vs {len(right)}"
+    pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-12, obj=relation)
+
+
+def _staging_relations() -> list[str]:
+    return [f"staging.stg_{t}__validated" for t in STAGING_TABLES] + [
+        "staging.stg_quarantine",
+        "staging.stg_row_reconciliation",
+    ]
+
+
+def test_incremental_staging_equals_full_refresh_when_later_exports_revise_earlier_ones(
+    tmp_path,
+):
+    """A later export file revises earlier ones: a re-export of an old ticket
+    that is now quarantined (its old version becomes superseded and its
+    children parent_quarantined), a survey of a ticket that only arrives in
+    this file (no longer an orphan), an exact duplicate and a conflicting copy
+    of old messages, a row with a null key. The incremental run reads only the
+    new file and must decide every raw row exactly as a full refresh does."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = tmp_path / "raw"
+    size = ["--tickets", "3000", "--weeks", "6", "--baseline-weeks", "3", "--scenario", "dirty"]
+    supportwh("generate", "--out", str(raw), *size, cwd=tmp_path)
+    incremental_dir = tmp_path / "incremental"
+    incremental_dir.mkdir()
+    build(raw, incremental_dir)
+    before = incremental_dir / "warehouse.duckdb"
+
+    def rows(table: str) -> pa.Table:
+        return pa.concat_tables(
+            [pq.read_table(f) for f in sorted((raw / table).glob("*.parquet"))],
+            promote_options="default",
+        )
+
+    tickets = rows("tickets")
+    surveys = rows("surveys")
+    messages = rows("messages")
+    import duckdb
+
+    with duckdb.connect(str(before), read_only=True) as con:
+        # an old staged ticket with children, and an orphan survey's ticket id
+        old_ticket = con.execute(
+            "select t.ticket_id from staging.stg_tickets t "
+            "join staging.stg_surveys s using (ticket_id) "
+            "join staging.stg_messages m using (ticket_id) "
+            "order by t.created_at, t.ticket_id limit 1"
+        ).fetchone()[0]
+    t_old = tickets.filter(pa.compute.equal(tickets["ticket_id"], old_ticket)).slice(0, 1)
+    # the revised version: later updated_at, an enum outside the contract
+    revised = t_old.set_column(
+        t_old.schema.get_field_index("channel"), "channel", pa.array(["fax"])
+    ).set_column(
+        t_old.schema.get_field_index("updated_at"),
+        "updated_at",
+        pa.array(
+            [t_old["updated_at"][0].as_py() + timedelta(days=3)],
+            t_old.schema.field("updated_at").type,
+        ),
+    )
+    # a brand-new ticket and a survey of it in the same new file, and a survey
+    # of a ticket that exists nowhere
+    new_ticket = t_old.set_column(0, "ticket_id", pa.array(["T-LATE-1"]))
+    survey = surveys.slice(0, 1)
+    survey_new = survey.set_column(0, "survey_id", pa.array(["S-LATE-1"])).set_column(
+        1, "ticket_id", pa.array(["T-LATE-1"])
+    )
+    survey_orphan = survey.set_column(0, "survey_id", pa.array(["S-LATE-2"])).set_column(
+        1, "ticket_id", pa.array(["T-NOWHERE"])
+    )
+    null_key = survey.set_column(0, "survey_id", pa.array([None], pa.string()))
+    message_dup = messages.slice(5, 1)
+    message_conflict = messages.slice(6, 1).set_column(
+        messages.schema.get_field_index("body"), "body", pa.array(["a different body"])
+    )
+    late = {
+        "tickets": pa.concat_tables([revised, new_ticket]),
+        "surveys": pa.concat_tables([survey_new, survey_orphan, null_key, null_key]),
+        "messages": pa.concat_tables([message_dup, message_conflict]),
+    }
+    for table, data in late.items():
+        pq.write_table(data, raw / table / "export-zz-late.parquet")
+
+    incremental = build(raw, incremental_dir, full_refresh=False)
+    full_dir = tmp_path / "full"
+    full_dir.mkdir()
+    full = build(raw, full_dir)
+
+    for relation in _staging_relations():
+        _same_rows(incremental, full, relation)
+    for relation in [
+        "intermediate.int_tickets",
+        "intermediate.int_ticket_kpi_facts",
+        "marts.kpi_weekly",
+    ]:
+        _same_rows(incremental, full, relation)
+
+    # the revisions did happen
+    dispositions = dict(
+        full.query(
+            "select _disposition || coalesce(':' || _reason, ''), count(*) "
+            "from staging.stg_tickets__validated where ticket_id = ? group by 1",
+            [old_ticket],
+        )
+    )
+    assert dispositions.get("quarantined:invalid_enum") == 1, dispositions
+    assert "staged" not in dispositions, dispositions
+    children = dict(
+        full.query(
+            "select _reason, count(*) from staging.stg_surveys__validated "
+            "where survey_id in ('S-LATE-1', 'S-LATE-2') or ticket_id = ? group by 1",
+            [old_ticket],
+        )
+    )
+    assert children.get("parent_quarantined", 0) >= 1 and children.get("orphan_ticket") == 1
+    assert full.query(
+        "select _disposition from staging.stg_surveys__validated where survey_id = 'S-LATE-1'"
+    ) == [("staged",)]
+    assert (
+        full.query(
+            "select count(*) from staging.stg_messages__validated "
+            "where _reason = 'duplicate_key_conflict'"
+        )[0][0]
+        >= 2
+    )
+    # the incremental run read only the new file
+    loaded = incremental.query(
+        "select count(distinct _source_file) from staging.stg_surveys__validated "
+        "where _loaded_at = (select max(_loaded_at) from staging.stg_surveys__validated)"
+    )[0][0]
+    files = len(list((raw / "surveys").glob("*.parquet")))
+    assert loaded < files
+
+
+def test_incremental_staging_refuses_a_removed_raw_file(tmp_path):
+    """Exports are append-only: a file ingested before and now gone is a clear
+    error that asks for a full refresh, not silently stale rows."""
+    raw = tmp_path / "raw"
+    supportwh(
+        "generate",
+        "--out",
+        str(raw),
+        "--tickets",
+        "800",
+        "--weeks",
+        "3",
+        "--baseline-weeks",
+        "1",
+        cwd=tmp_path,
+    )
+    build(raw, tmp_path)
+    sorted((raw / "messages").glob("*.parquet"))[0].unlink()
+    result = supportwh(
+        "build",
+        "--raw-path",
+        str(raw),
+        "--duckdb-path",
+        str(tmp_path / "warehouse.duckdb"),
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "no longer in the export" in result.stderr and "--full-refresh" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -3,6 +3,7 @@ select
     customer_id,
     segment,
     region,
-    created_at
+    created_at,
+    _loaded_at
 from {{ ref('stg_customers__validated') }}
 where _disposition = 'staged'

@@ -7,6 +7,7 @@ select
     packet_intent,
     packet_account_state,
     packet_summary,
-    agent_restate_flag
+    agent_restate_flag,
+    _loaded_at
 from {{ ref('stg_escalations__validated') }}
 where _disposition = 'staged'

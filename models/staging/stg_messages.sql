@@ -4,6 +4,7 @@ select
     ticket_id,
     sent_at,
     author_type,
-    body
+    body,
+    _loaded_at
 from {{ ref('stg_messages__validated') }}
 where _disposition = 'staged'

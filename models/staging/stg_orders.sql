@@ -4,6 +4,7 @@ select
     customer_id,
     ordered_at,
     amount,
-    returned_at
+    returned_at,
+    _loaded_at
 from {{ ref('stg_orders__validated') }}
 where _disposition = 'staged'

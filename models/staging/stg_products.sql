@@ -2,6 +2,7 @@
 select
     product_id,
     product_name,
-    category
+    category,
+    _loaded_at
 from {{ ref('stg_products__validated') }}
 where _disposition = 'staged'

@@ -8,6 +8,7 @@ select
     finding_class,
     policy_key,
     quoted_value,
-    agent_acknowledged_packet
+    agent_acknowledged_packet,
+    _loaded_at
 from {{ ref('stg_qa_reviews__validated') }}
 where _disposition = 'staged'

@@ -9,6 +9,7 @@ select
     scale,
     score,
     comment,  -- noqa: RF04
-    updated_at
+    updated_at,
+    _loaded_at
 from {{ ref('stg_surveys__validated') }}
 where _disposition = 'staged'

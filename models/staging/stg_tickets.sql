@@ -15,6 +15,7 @@ select
     model_csat_score,
     bot_handle_seconds,
     agent_handle_seconds,
-    updated_at
+    updated_at,
+    _loaded_at
 from {{ ref('stg_tickets__validated') }}
 where _disposition = 'staged'

@@ -4,6 +4,7 @@ select
     ticket_id,
     called_at,
     tool_name,
-    status
+    status,
+    _loaded_at
 from {{ ref('stg_tool_calls__validated') }}
 where _disposition = 'staged'

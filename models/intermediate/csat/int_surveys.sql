@@ -2,12 +2,14 @@
 -- segment and channel (the ticket's channel, not the survey's). A delayed
 -- survey counts once its window (var delayed_csat_window_days after closing)
 -- has elapsed by as_of, so answers still to come are not read as missing.
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
 with surveys as (
     select * from {{ ref('stg_surveys') }}
 ),
 
 tickets as (
     select * from {{ ref('int_tickets') }}
+    where {{ lookback_filter() }}
 )
 
 select

@@ -1,11 +1,13 @@
 -- One row per staged escalation with its handoff quality flags and the
 -- escalated ticket's dimensions.
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
 with escalations as (
     select * from {{ ref('stg_escalations') }}
 ),
 
 tickets as (
     select * from {{ ref('int_tickets') }}
+    where {{ lookback_filter() }}
 )
 
 select

@@ -1,11 +1,14 @@
 -- One row per escalated ticket: did the customer repeat themselves after the
 -- handoff, i.e. send a message matching a repetition phrase after
 -- escalated_at and before the 4th agent message after escalated_at (within
--- the first three agent turns)?
+-- the first three agent turns)? Incremental by the ticket's week.
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
 with escalated as (
-    select ticket_id
+    select
+        ticket_id,
+        week_start
     from {{ ref('int_tickets') }}
-    where is_escalated
+    where is_escalated and {{ lookback_filter() }}
 ),
 
 handoffs as (
@@ -14,6 +17,7 @@ handoffs as (
         ticket_id,
         min(escalated_at) as escalated_at
     from {{ ref('stg_escalations') }}
+    where ticket_id in (select escalated.ticket_id from escalated)
     group by ticket_id
 ),
 
@@ -53,6 +57,7 @@ repetitions as (
 
 select
     escalated.ticket_id,
+    escalated.week_start,
     {{ flag('handoffs.ticket_id is not null') }} as has_handoff_record,
     {{ flag('repetitions.ticket_id is not null') }} as has_customer_repetition
 from escalated

@@ -1,14 +1,22 @@
 -- One row per ticket: did the same customer come back about the same
 -- archetype within 7 / 30 days of closing, and has that window elapsed by
--- as_of (only mature tickets count in the denominators)?
-with tickets as (
+-- as_of (only mature tickets count in the denominators)? Incremental by the
+-- ticket's week; the follow-ups are looked up in all later tickets.
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+with all_tickets as (
     select
         ticket_id,
+        week_start,
         customer_id,
         archetype,
         created_at,
         closed_at
     from {{ ref('int_tickets') }}
+),
+
+tickets as (
+    select * from all_tickets
+    where {{ lookback_filter() }}
 ),
 
 follow_ups as (
@@ -17,7 +25,7 @@ follow_ups as (
         closed.ticket_id,
         min(later.created_at) as first_follow_up_at
     from tickets as closed
-    inner join tickets as later
+    inner join all_tickets as later
         on
             closed.customer_id = later.customer_id
             and closed.archetype = later.archetype
@@ -30,6 +38,7 @@ follow_ups as (
 
 select
     tickets.ticket_id,
+    tickets.week_start,
     tickets.closed_at is not null as is_closed,
     {{ flag('tickets.closed_at is not null and ' ~ dbt.dateadd('day', 7, 'tickets.closed_at') ~ ' <= ' ~ as_of()) }}
         as is_mature_7d,

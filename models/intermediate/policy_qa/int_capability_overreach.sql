@@ -3,7 +3,14 @@
 -- pattern, case-insensitive substring) that no successful call of the
 -- pattern's tool on the same ticket at or before the message backs. A call
 -- that failed (error, denied) or came after the claim does not back it.
-with claims as (
+-- Incremental by the ticket's week.
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+with tickets as (
+    select * from {{ ref('int_tickets') }}
+    where {{ lookback_filter() }}
+),
+
+claims as (
     select
         messages.message_id,
         messages.ticket_id,
@@ -14,7 +21,7 @@ with claims as (
     from {{ ref('stg_messages') }} as messages
     inner join {{ ref('capability_claim_patterns') }} as patterns
         on lower(messages.body) like {{ dbt.concat(["'%'", 'lower(patterns.pattern)', "'%'"]) }}
-    where messages.author_type = 'bot'
+    where messages.author_type = 'bot' and messages.ticket_id in (select tickets.ticket_id from tickets)
     group by messages.message_id, messages.ticket_id, messages.sent_at, patterns.tool_name
 ),
 
@@ -68,7 +75,7 @@ select
     qa.ticket_id is not null as is_qa_reviewed,
     coalesce(qa.has_overreach_finding = 1, false) as is_qa_flagged
 from claims
-inner join {{ ref('int_tickets') }} as tickets on claims.ticket_id = tickets.ticket_id
+inner join tickets on claims.ticket_id = tickets.ticket_id
 left join calls on claims.message_id = calls.message_id and claims.tool_name = calls.tool_name
 left join qa on claims.ticket_id = qa.ticket_id
 where coalesce(calls.is_backed, 0) = 0

@@ -1,6 +1,7 @@
 -- One row per staged QA review with its finding severity (var
 -- regulated_sector decides warranty_service_level) and the ticket's
 -- dimensions.
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
 {%- set severity_column = finding_severity_column() %}
 with reviews as (
     select * from {{ ref('stg_qa_reviews') }}
@@ -8,6 +9,7 @@ with reviews as (
 
 tickets as (
     select * from {{ ref('int_tickets') }}
+    where {{ lookback_filter() }}
 ),
 
 severities as (

@@ -3,13 +3,15 @@
 -- transcript (ordered, personal data masked), the AI decision log (intent,
 -- archetype, confidence, bot version, tool calls with status), the
 -- escalation packet of the first handoff and the QA finding, if any.
-{{ config(tags=['weekly', 'monthly']) }}
+-- Incremental by the ticket's week: transcripts are built for the rebuilt
+-- weeks only (macros/incremental.sql lookback_filter).
+{{ config(tags=['weekly', 'monthly'], materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
 {%- set newline = 'chr(10)' %}
 
 with responses as (
     select *
     from {{ ref('int_surveys') }}
-    where is_unsatisfied = 1
+    where is_unsatisfied = 1 and {{ lookback_filter() }}
 ),
 
 -- the tickets to describe (a ticket may have several unsatisfied responses)

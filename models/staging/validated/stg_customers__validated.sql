@@ -1,4 +1,5 @@
 -- Every raw customer row with its disposition; see stg_tickets__validated.
+{{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks([]) %}
 
 with typed as (
@@ -12,15 +13,28 @@ cleaned as (
         coalesce({{ clean_enum('segment') }}, 'unknown') as segment,
         {{ clean_enum('region') }} as region,
         created_at,
-        _invalid_type_detail
+        _invalid_type_detail,
+        _source_file
     from typed
+),
+
+own as (
+    select
+        *,
+        {{ first_failing_check(checks, '_own') }}
+    from cleaned
+),
+
+batch as (
+    {{ rows_to_resolve('customers', 'own') }}
 ),
 
 checked as (
     select
         *,
-        {{ first_failing_check(checks) }}
-    from cleaned
+        _own_reason as _row_reason,
+        _own_detail as _row_detail
+    from batch
 )
 
 {{ resolve_dispositions('customers', 'checked') }}

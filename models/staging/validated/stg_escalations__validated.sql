@@ -1,6 +1,6 @@
 -- Every raw escalation row with its disposition; see stg_tickets__validated.
+{{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks(['ticket_id', 'escalated_at'])
-    + ticket_reference_checks()
 %}
 
 with typed as (
@@ -19,18 +19,31 @@ cleaned as (
         packet_account_state,
         packet_summary,
         agent_restate_flag,
-        _invalid_type_detail
+        _invalid_type_detail,
+        _source_file
     from typed
 ),
 
-joined as (
-    {{ with_ticket_parent('cleaned') }}
+own as (
+    select
+        *,
+        {{ first_failing_check(checks, '_own') }}
+    from cleaned
 ),
 
+batch as (
+    {{ rows_to_resolve('escalations', 'own') }}
+),
+
+joined as (
+    {{ with_ticket_parent('batch') }}
+),
+
+-- the ticket checks come last: a row is explained by its own defect first
 checked as (
     select
         *,
-        {{ first_failing_check(checks) }}
+        {{ own_then_parent_checks() }}
     from joined
 )
 

@@ -1,7 +1,7 @@
 -- Every raw message row with its disposition; see stg_tickets__validated.
+{{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks(['ticket_id', 'sent_at'])
     + enum_checks('messages')
-    + ticket_reference_checks()
 %}
 
 with typed as (
@@ -15,18 +15,31 @@ cleaned as (
         sent_at,
         {{ clean_enum('author_type') }} as author_type,
         body,
-        _invalid_type_detail
+        _invalid_type_detail,
+        _source_file
     from typed
 ),
 
-joined as (
-    {{ with_ticket_parent('cleaned') }}
+own as (
+    select
+        *,
+        {{ first_failing_check(checks, '_own') }}
+    from cleaned
 ),
 
+batch as (
+    {{ rows_to_resolve('messages', 'own') }}
+),
+
+joined as (
+    {{ with_ticket_parent('batch') }}
+),
+
+-- the ticket checks come last: a row is explained by its own defect first
 checked as (
     select
         *,
-        {{ first_failing_check(checks) }}
+        {{ own_then_parent_checks() }}
     from joined
 )
 

@@ -1,5 +1,6 @@
 -- Every raw order row with its disposition; see stg_tickets__validated.
 -- orders is optional in the contract: an export without it stages nothing.
+{{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks(['customer_id', 'ordered_at'])
     + [
         ('out_of_range', 'amount < 0',
@@ -19,15 +20,28 @@ cleaned as (
         ordered_at,
         amount,
         returned_at,
-        _invalid_type_detail
+        _invalid_type_detail,
+        _source_file
     from typed
+),
+
+own as (
+    select
+        *,
+        {{ first_failing_check(checks, '_own') }}
+    from cleaned
+),
+
+batch as (
+    {{ rows_to_resolve('orders', 'own') }}
 ),
 
 checked as (
     select
         *,
-        {{ first_failing_check(checks) }}
-    from cleaned
+        _own_reason as _row_reason,
+        _own_detail as _row_detail
+    from batch
 )
 
 {{ resolve_dispositions('orders', 'checked') }}

@@ -1,4 +1,5 @@
 -- Every raw product row with its disposition; see stg_tickets__validated.
+{{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks([]) %}
 
 with typed as (
@@ -10,15 +11,28 @@ cleaned as (
         {{ clean_text('product_id') }} as product_id,
         {{ clean_text('product_name') }} as product_name,
         coalesce({{ clean_enum('category') }}, 'unknown') as category,
-        _invalid_type_detail
+        _invalid_type_detail,
+        _source_file
     from typed
+),
+
+own as (
+    select
+        *,
+        {{ first_failing_check(checks, '_own') }}
+    from cleaned
+),
+
+batch as (
+    {{ rows_to_resolve('products', 'own') }}
 ),
 
 checked as (
     select
         *,
-        {{ first_failing_check(checks) }}
-    from cleaned
+        _own_reason as _row_reason,
+        _own_detail as _row_detail
+    from batch
 )
 
 {{ resolve_dispositions('products', 'checked') }}

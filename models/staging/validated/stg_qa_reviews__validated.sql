@@ -1,7 +1,7 @@
 -- Every raw QA review row with its disposition; see stg_tickets__validated.
+{{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks(['ticket_id', 'reviewed_at'])
     + enum_checks('qa_reviews')
-    + ticket_reference_checks()
 %}
 
 with typed as (
@@ -19,18 +19,31 @@ cleaned as (
         {{ clean_enum('policy_key') }} as policy_key,
         {{ clean_text('quoted_value') }} as quoted_value,
         agent_acknowledged_packet,
-        _invalid_type_detail
+        _invalid_type_detail,
+        _source_file
     from typed
 ),
 
-joined as (
-    {{ with_ticket_parent('cleaned') }}
+own as (
+    select
+        *,
+        {{ first_failing_check(checks, '_own') }}
+    from cleaned
 ),
 
+batch as (
+    {{ rows_to_resolve('qa_reviews', 'own') }}
+),
+
+joined as (
+    {{ with_ticket_parent('batch') }}
+),
+
+-- the ticket checks come last: a row is explained by its own defect first
 checked as (
     select
         *,
-        {{ first_failing_check(checks) }}
+        {{ own_then_parent_checks() }}
     from joined
 )
 

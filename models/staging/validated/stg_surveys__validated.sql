@@ -1,4 +1,5 @@
 -- Every raw survey row with its disposition; see stg_tickets__validated.
+{{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks(['ticket_id', 'sent_at', 'updated_at'])
     + enum_checks('surveys')
     + [
@@ -12,7 +13,6 @@
             "'scored with no responded_at'"),
         ('responded_before_sent', 'responded_at < sent_at', "'responded_at before sent_at'"),
     ]
-    + ticket_reference_checks()
 %}
 
 with typed as (
@@ -31,18 +31,31 @@ cleaned as (
         score,
         {{ clean_text('comment') }} as comment,  -- noqa: RF04
         updated_at,
-        _invalid_type_detail
+        _invalid_type_detail,
+        _source_file
     from typed
 ),
 
-joined as (
-    {{ with_ticket_parent('cleaned') }}
+own as (
+    select
+        *,
+        {{ first_failing_check(checks, '_own') }}
+    from cleaned
 ),
 
+batch as (
+    {{ rows_to_resolve('surveys', 'own') }}
+),
+
+joined as (
+    {{ with_ticket_parent('batch') }}
+),
+
+-- the ticket checks come last: a row is explained by its own defect first
 checked as (
     select
         *,
-        {{ first_failing_check(checks) }}
+        {{ own_then_parent_checks() }}
     from joined
 )
 

@@ -1,5 +1,6 @@
 -- Every raw ticket row with its disposition (staged, superseded re-export,
 -- exact duplicate, quarantined + reason). stg_tickets reads the staged rows.
+{{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks(['customer_id', 'created_at', 'updated_at'])
     + enum_checks('tickets')
     + [
@@ -39,15 +40,28 @@ cleaned as (
         bot_handle_seconds,
         agent_handle_seconds,
         updated_at,
-        _invalid_type_detail
+        _invalid_type_detail,
+        _source_file
     from typed
+),
+
+own as (
+    select
+        *,
+        {{ first_failing_check(checks, '_own') }}
+    from cleaned
+),
+
+batch as (
+    {{ rows_to_resolve('tickets', 'own') }}
 ),
 
 checked as (
     select
         *,
-        {{ first_failing_check(checks) }}
-    from cleaned
+        _own_reason as _row_reason,
+        _own_detail as _row_detail
+    from batch
 )
 
 {{ resolve_dispositions('tickets', 'checked') }}

@@ -1,7 +1,7 @@
 -- Every raw tool-call row with its disposition; see stg_tickets__validated.
+{{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks(['ticket_id', 'called_at', 'tool_name'])
     + enum_checks('tool_calls')
-    + ticket_reference_checks()
 %}
 
 with typed as (
@@ -15,18 +15,31 @@ cleaned as (
         called_at,
         {{ clean_enum('tool_name') }} as tool_name,
         {{ clean_enum('status') }} as status,
-        _invalid_type_detail
+        _invalid_type_detail,
+        _source_file
     from typed
 ),
 
-joined as (
-    {{ with_ticket_parent('cleaned') }}
+own as (
+    select
+        *,
+        {{ first_failing_check(checks, '_own') }}
+    from cleaned
 ),
 
+batch as (
+    {{ rows_to_resolve('tool_calls', 'own') }}
+),
+
+joined as (
+    {{ with_ticket_parent('batch') }}
+),
+
+-- the ticket checks come last: a row is explained by its own defect first
 checked as (
     select
         *,
-        {{ first_failing_check(checks) }}
+        {{ own_then_parent_checks() }}
     from joined
 )
 

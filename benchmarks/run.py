@@ -1,0 +1,492 @@
+"""The performance harness (issue 7): `make bench` (1M and 10M tickets) or
+`make bench-smoke` (a tiny scale, also run by tests/test_benchmarks.py).
+
+Per scale, in one run:
+  1. generate `--weeks` weeks of raw data (tickets, messages, escalations,
+     surveys, QA reviews, tool calls, customers, products, orders);
+  2. run the floor (benchmarks/floor.sql: one hand-written DuckDB statement
+     computing the kpi_weekly rows with segment = channel = 'all' from the raw
+     Parquet) and time it;
+  3. time a full `supportwh build --full-refresh` (dbt build: seeds, every
+     model, data tests, unit tests) and sample the peak RSS of its process tree;
+  4. check the floor's rows equal the warehouse's (numerator and denominator
+     exactly, value to a relative 1e-9);
+  5. append one more weekly export (`generate --append-week`), time the
+     incremental `supportwh build`, and check it against the floor recomputed
+     on the appended data;
+  6. time `dbt parse` and the loading of the Dagster definitions, each in a
+     fresh process;
+then write the figures, ratios, targets, load averages and the machine's
+description to a Markdown file (default benchmarks/results.md).
+
+Every step is a subprocess, so the figures are those a user sees; the DuckDB
+threads and memory limit are the profile's (SUPPORTWH_THREADS,
+SUPPORTWH_DUCKDB_MEMORY_LIMIT), which the floor uses too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+FLOOR_SQL = REPO / "benchmarks" / "floor.sql"
+SEEDS = REPO / "seeds"
+KEYS = ["week_start", "kpi", "archetype"]
+# floor and warehouse agree when counts are equal and values within this
+# relative tolerance (the same sums, summed in a different order)
+VALUE_RTOL = 1e-9
+
+TARGETS = {
+    "build_over_floor": 1.3,
+    "incremental_over_full": 0.10,
+    "peak_rss_gib": 4.0,
+    "parse_plus_definitions_s": 5.0,
+}
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    peak_rss_bytes: int
+    load_before: str
+    load_after: str
+    returncode: int
+    output_tail: str = ""
+
+
+@dataclass
+class ScaleResult:
+    tickets: int
+    weeks: int
+    raw_rows: dict = field(default_factory=dict)
+    raw_bytes: int = 0
+    steps: dict = field(default_factory=dict)
+    floor_check: str = ""
+    incremental_check: str = ""
+    top_nodes_full: list = field(default_factory=list)
+    top_nodes_incremental: list = field(default_factory=list)
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def run_measured(name: str, cmd: list[str], env: dict | None = None, cwd: Path = REPO) -> Step:
+    """Run a command; wall time and the peak RSS of its process tree (psutil,
+    sampled every 50 ms: the sum over the process and its children)."""
+    load_before = loadavg()
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(proc.pid)
+        except psutil.Error:
+            return
+        while not done.is_set():
+            total = 0
+            try:
+                for p in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        total += p.memory_info().rss
+            except psutil.Error:
+                pass
+            peak = max(peak, total)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    seconds = time.monotonic() - started
+    done.set()
+    sampler.join()
+    step = Step(name, seconds, peak, load_before, loadavg(), proc.returncode, output[-3000:])
+    print(
+        f"  {name}: {seconds:.1f}s, peak RSS {peak / 2**30:.2f} GiB, rc {proc.returncode}, "
+        f"load {step.load_before} -> {step.load_after}",
+        flush=True,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"benchmark step {name} failed (exit {proc.returncode}):\n{output[-3000:]}"
+        )
+    return step
+
+
+def floor_sql(raw: Path) -> str:
+    return (
+        FLOOR_SQL.read_text()
+        .replace("{raw}", str(raw))
+        .replace("{seeds}", str(SEEDS))
+        .replace("{delayed_csat_window_days}", str(dbt_var("delayed_csat_window_days")))
+        .replace("{severity_column}", "severity")
+    )
+
+
+def dbt_var(name: str):
+    import yaml
+
+    return yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"][name]
+
+
+def duckdb_settings() -> dict:
+    return {
+        "threads": int(os.environ.get("SUPPORTWH_THREADS", "2")),
+        "memory_limit": os.environ.get("SUPPORTWH_DUCKDB_MEMORY_LIMIT", "3GB"),
+        "preserve_insertion_order": False,
+    }
+
+
+def floor_main(raw: str, out: str) -> None:
+    """The floor in its own process (`python -m benchmarks.run --floor RAW OUT`)."""
+    import duckdb
+
+    con = duckdb.connect(config=duckdb_settings())
+    sql = floor_sql(Path(raw))
+    con.execute(f"copy ({sql}) to '{out}' (format parquet)")
+
+
+def compare(floor_parquet: Path, warehouse: Path) -> str:
+    """'equal (N rows)' or a description of the differences."""
+    import duckdb
+    import numpy as np
+
+    floor = duckdb.connect().execute(f"select * from read_parquet('{floor_parquet}')").df()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        mart = con.execute(
+            "select week_start, kpi, archetype, numerator, denominator, value "
+            "from marts.kpi_weekly where segment = 'all' and channel = 'all'"
+        ).df()
+    merged = floor.merge(mart, on=KEYS, how="outer", suffixes=("_floor", "_mart"), indicator=True)
+    problems = []
+    only = merged[merged._merge != "both"]
+    if len(only):
+        problems.append(
+            f"{len(only)} rows in only one of them ({only._merge.value_counts().to_dict()})"
+        )
+    both = merged[merged._merge == "both"]
+    for column, rtol in (("numerator", 0), ("denominator", 0), ("value", VALUE_RTOL)):
+        a, b = both[f"{column}_floor"].to_numpy(float), both[f"{column}_mart"].to_numpy(float)
+        bad = ~np.isclose(a, b, rtol=rtol, atol=0, equal_nan=True)
+        if bad.any():
+            kpis = sorted(both[bad].kpi.unique())
+            problems.append(f"{int(bad.sum())} {column}s differ (kpis: {', '.join(kpis)})")
+    if problems:
+        return "DIFFERENT: " + "; ".join(problems)
+    return f"equal ({len(both)} rows; counts exact, values rtol {VALUE_RTOL:g})"
+
+
+def top_nodes(target_path: Path, n: int = 12) -> list[tuple[float, str]]:
+    try:
+        results = json.loads((target_path / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    rows = sorted(((r.get("execution_time") or 0.0, r["unique_id"]) for r in results), reverse=True)
+    return rows[:n]
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "supportwh.cli", *args]
+
+
+def bench_scale(
+    tickets: int, weeks: int, baseline_weeks: int, out: Path, keep: bool, scenarios: list[str]
+) -> ScaleResult:
+    label = f"{tickets:_}".replace("_", "")
+    base = out / f"t{label}"
+    if base.exists():
+        shutil.rmtree(base)
+    base.mkdir(parents=True)
+    raw, db = base / "raw", base / "warehouse.duckdb"
+    result = ScaleResult(tickets=tickets, weeks=weeks)
+    gen = [
+        "--tickets",
+        str(tickets),
+        "--baseline-weeks",
+        str(baseline_weeks),
+        *[a for s in scenarios for a in ("--scenario", s)],
+    ]
+    print(f"scale {tickets:,} tickets, {weeks} weeks", flush=True)
+    result.steps["generate"] = run_measured(
+        "generate", cli("generate", "--out", str(raw), "--weeks", str(weeks), *gen)
+    )
+    record = json.loads((raw / "_generation.json").read_text())
+    result.raw_rows = record.get("row_counts", {})
+    result.raw_bytes = sum(f.stat().st_size for f in raw.rglob("*.parquet"))
+
+    floor_out = base / "floor.parquet"
+    result.steps["floor"] = run_measured(
+        "floor", [sys.executable, "-m", "benchmarks.run", "--floor", str(raw), str(floor_out)]
+    )
+
+    env_full = {"DBT_TARGET_PATH": str(base / "target-full"), "DBT_LOG_PATH": str(base / "logs")}
+    result.steps["full_build"] = run_measured(
+        "full build",
+        cli("build", "--raw-path", str(raw), "--duckdb-path", str(db), "--full-refresh"),
+        env=env_full,
+    )
+    result.top_nodes_full = top_nodes(base / "target-full")
+    result.floor_check = compare(floor_out, db)
+    print(f"  floor vs warehouse: {result.floor_check}", flush=True)
+
+    result.steps["append_week"] = run_measured(
+        "append week",
+        cli(
+            "generate",
+            "--out",
+            str(raw),
+            "--weeks",
+            str(weeks + 1),
+            "--append-week",
+            str(weeks),
+            *gen,
+        ),
+    )
+    env_inc = {"DBT_TARGET_PATH": str(base / "target-inc"), "DBT_LOG_PATH": str(base / "logs")}
+    result.steps["incremental_build"] = run_measured(
+        "incremental build",
+        cli("build", "--raw-path", str(raw), "--duckdb-path", str(db)),
+        env=env_inc,
+    )
+    result.top_nodes_incremental = top_nodes(base / "target-inc")
+    floor_after = base / "floor-after-append.parquet"
+    result.steps["floor_after_append"] = run_measured(
+        "floor (appended)",
+        [sys.executable, "-m", "benchmarks.run", "--floor", str(raw), str(floor_after)],
+    )
+    result.incremental_check = compare(floor_after, db)
+    print(f"  floor vs incremental warehouse: {result.incremental_check}", flush=True)
+    if not keep:
+        shutil.rmtree(raw, ignore_errors=True)
+    return result
+
+
+def bench_parse(out: Path) -> dict:
+    """dbt parse and the Dagster definitions load, each in a fresh process.
+
+    - `dbt parse` (warm): the steady state, partial parsing on, after a first
+      parse in the same target folder, as every `supportwh build` and
+      `dagster dev` after the first one sees it;
+    - `dbt parse --no-partial-parse` (cold): a fresh checkout's first parse;
+    - definitions load: `import orchestration.definitions` with the manifest
+      prepared (as deployed: `dagster-dbt project prepare-and-package`); the
+      process's wall time, interpreter start included.
+    """
+    target = out / "parse-target"
+    env = {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(out / "parse-logs")}
+    dbt = [str(Path(sys.executable).parent / "dbt"), "parse", "--profiles-dir", str(REPO)]
+    dbt += ["--project-dir", str(REPO), "--quiet"]
+    steps = {}
+    steps["parse_cold"] = run_measured(
+        "dbt parse (cold, no partial parse)", dbt + ["--no-partial-parse"], env
+    )
+    steps["parse_warm"] = run_measured("dbt parse (warm, partial parse)", dbt, env)
+    # the definitions' own manifest (orchestration/project.py), prepared once
+    prepare = [sys.executable, "-c", "import orchestration.definitions"]
+    run_measured("prepare Dagster manifest", prepare)
+    steps["definitions"] = run_measured("Dagster definitions load", prepare)
+    return steps
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import dbt.version
+    import duckdb
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "dbt-core": dbt.version.__version__,
+        "threads": os.environ.get("SUPPORTWH_THREADS", "2"),
+        "memory_limit": os.environ.get("SUPPORTWH_DUCKDB_MEMORY_LIMIT", "3GB"),
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def write_results(
+    path: Path, scales: list[ScaleResult], parse: dict, started: datetime, args
+) -> None:
+    m = machine()
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python -m benchmarks.run` ({' '.join(sys.argv[1:]) or 'defaults'}), "
+        f"started {started:%Y-%m-%d %H:%M} UTC, finished {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "Rerun unchanged with `make bench` (1M and 10M tickets) or `make bench-smoke`.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory_gib']} GiB; {m['os']}",
+        f"- Python {m['python']}, DuckDB {m['duckdb']}, dbt-core {m['dbt-core']}; "
+        f"threads {m['threads']}, DuckDB memory_limit {m['memory_limit']}",
+        "- Load average (1, 5, 15 min) before and after each step is in the tables: "
+        "a load above the core count means other work shared the machine and the times "
+        "are inflated.",
+        "",
+        "## Targets",
+        "",
+        "| scale | full build / floor (<= 1.3) | incremental / full (<= 0.10) "
+        "| peak RSS GiB (<= 4) | floor = warehouse | incremental = floor |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in scales:
+        full, floor, inc = s.steps["full_build"], s.steps["floor"], s.steps["incremental_build"]
+        ratio = full.seconds / floor.seconds
+        inc_ratio = inc.seconds / full.seconds
+        rss = max(st.peak_rss_bytes for st in s.steps.values() if st.name != "generate") / 2**30
+        lines.append(
+            f"| {s.tickets:,} | {ratio:.2f} ({verdict(ratio <= TARGETS['build_over_floor'])}) "
+            f"| {inc_ratio:.3f} ({verdict(inc_ratio <= TARGETS['incremental_over_full'])}) "
+            f"| {rss:.2f} ({verdict(rss <= TARGETS['peak_rss_gib'])}) "
+            f"| {s.floor_check} | {s.incremental_check} |"
+        )
+    total = parse["parse_warm"].seconds + parse["definitions"].seconds
+    lines += [
+        "",
+        f"dbt parse (warm, partial parse) + Dagster definitions load: "
+        f"{parse['parse_warm'].seconds:.2f} s + {parse['definitions'].seconds:.2f} s = "
+        f"{total:.2f} s ({verdict(total <= TARGETS['parse_plus_definitions_s'])}, target <= 5 s); "
+        f"cold parse without partial parsing {parse['parse_cold'].seconds:.2f} s.",
+        "",
+        "## Steps",
+        "",
+        "| scale | step | seconds | peak RSS GiB | load before | load after |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in scales:
+        for st in s.steps.values():
+            lines.append(
+                f"| {s.tickets:,} | {st.name} | {st.seconds:.1f} | {st.peak_rss_bytes / 2**30:.2f} "
+                f"| {st.load_before} | {st.load_after} |"
+            )
+    for st in parse.values():
+        lines.append(
+            f"| - | {st.name} | {st.seconds:.2f} | {st.peak_rss_bytes / 2**30:.2f} "
+            f"| {st.load_before} | {st.load_after} |"
+        )
+    lines += ["", "## Data", ""]
+    for s in scales:
+        rows = ", ".join(f"{k} {v:,}" for k, v in sorted(s.raw_rows.items()))
+        lines.append(
+            f"- {s.tickets:,} tickets requested, {s.weeks} weeks (+1 appended): raw rows {rows}; "
+            f"{s.raw_bytes / 2**30:.2f} GiB of Parquet"
+        )
+    lines += ["", "## Slowest dbt nodes (run_results.json execution_time, seconds)", ""]
+    for s in scales:
+        for label, nodes in (
+            ("full build", s.top_nodes_full),
+            ("incremental", s.top_nodes_incremental),
+        ):
+            lines.append(
+                f"- {s.tickets:,}, {label}: "
+                + "; ".join(f"{u.split('.', 2)[-1]} {t:.1f}" for t, u in nodes)
+            )
+    lines.append("")
+    # what profiling found and what was changed: hand-written, kept with the
+    # harness so every results file carries it
+    findings = REPO / "benchmarks" / "findings.md"
+    if findings.exists():
+        lines += ["## Profiling findings (benchmarks/findings.md)", "", findings.read_text(), ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+    (path.with_suffix(".json")).write_text(
+        json.dumps(
+            {
+                "machine": m,
+                "started": started.isoformat(),
+                "scales": [
+                    {
+                        **{k: v for k, v in s.__dict__.items() if k != "steps"},
+                        "steps": {
+                            k: {kk: vv for kk, vv in st.__dict__.items() if kk != "output_tail"}
+                            for k, st in s.steps.items()
+                        },
+                    }
+                    for s in scales
+                ],
+                "parse": {
+                    k: {kk: vv for kk, vv in st.__dict__.items() if kk != "output_tail"}
+                    for k, st in parse.items()
+                },
+            },
+            indent=2,
+            default=str,
+        )
+    )
+    print(f"results written to {path}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument(
+        "--weeks", type=int, default=52, help="weeks generated before the appended one"
+    )
+    parser.add_argument("--baseline-weeks", type=int, default=12)
+    parser.add_argument("--scenario", action="append", default=None, help="default: all")
+    parser.add_argument("--out", default=str(REPO / "data" / "bench"), help="working folder")
+    parser.add_argument("--results", default=str(REPO / "benchmarks" / "results.md"))
+    parser.add_argument("--keep", action="store_true", help="keep the raw data")
+    parser.add_argument("--floor", nargs=2, metavar=("RAW", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.floor:
+        floor_main(*args.floor)
+        return 0
+    started = datetime.now(UTC)
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    scenarios = args.scenario or ["all"]
+    # parse first (seconds), then each scale; the results file is rewritten
+    # after each scale, so a long run that is stopped still leaves its figures
+    parse = bench_parse(out)
+    scales: list[ScaleResult] = []
+    for n in args.scales:
+        scales.append(bench_scale(n, args.weeks, args.baseline_weeks, out, args.keep, scenarios))
+        write_results(Path(args.results), scales, parse, started, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

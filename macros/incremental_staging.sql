@@ -1,0 +1,197 @@
+{#-
+    Incremental staging (docs/decisions.md, "Incremental staging").
+    Exports are append-only files: a weekly run reads only the raw files the
+    validated table has not ingested yet, then re-resolves every key those new
+    rows touch together with the stored rows of those keys (and, for child
+    tables, the stored rows of tickets whose own rows changed), so every
+    disposition equals what a full refresh decides. The stored rows keep
+    their own-row verdict (_own_reason, _own_detail), so old raw files are
+    never read again.
+    Adapter-specific parts are dispatched: DuckDB reads files; an adapter whose
+    raw data is a table without file identity rebuilds the validated tables
+    (correct, not incremental).
+-#}
+
+{#- The config of a validated model. -#}
+{% macro validated_config() %}
+    {{ return(adapter.dispatch('validated_config', 'supportwh')()) }}
+{% endmacro %}
+
+{% macro default__validated_config() %}
+    {{ return({'materialized': 'table'}) }}
+{% endmacro %}
+
+{% macro duckdb__validated_config() %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'resolved_keys',
+        'unique_key': raw_contract()[model.name.split('__')[0][4:]]['key'],
+        'on_schema_change': 'fail',
+    }) }}
+{% endmacro %}
+
+
+{#- delete+insert where null keys match each other: every stored row of a key
+    the batch resolved (null keys included, see resolution_key) is replaced by
+    the batch's rows. dbt's delete+insert never matches a null key. -#}
+{% macro get_incremental_resolved_keys_sql(arg_dict) %}
+    {%- set key = arg_dict['unique_key'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ resolution_key(key) }} in (
+        select {{ resolution_key(key) }} from {{ arg_dict['temp_relation'] }}
+    );
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{% endmacro %}
+
+
+{#- The raw relation typed_raw reads, with a _source_file column; none when
+    there is nothing new to read. -#}
+{% macro raw_relation(table_name) %}
+    {{ return(adapter.dispatch('raw_relation', 'supportwh')(table_name)) }}
+{% endmacro %}
+
+{% macro default__raw_relation(table_name) %}
+    {{ return('(select *, cast(null as ' ~ dbt.type_string() ~ ') as _source_file from '
+        ~ source('raw', table_name) ~ ') as raw_rows') }}
+{% endmacro %}
+
+{% macro duckdb__raw_relation(table_name) %}
+    {%- set pattern = var('raw_path') ~ '/' ~ table_name ~ '/*.parquet' -%}
+    {#- the source's external_location adds _source_file (_raw__sources.yml) -#}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(source('raw', table_name)) }}
+    {%- endif -%}
+    {#- files ingested before that are gone: the stored rows no longer match the
+        export, and only a full refresh can say what they become -#}
+    {%- set gone = run_query(
+        "select distinct _source_file from " ~ this ~ " where _source_file is not null"
+        ~ " and _source_file not in (select file from glob('" ~ pattern ~ "')) order by 1 limit 3") -%}
+    {%- if gone.rows | length > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "raw file " ~ gone.columns[0].values() | join(', ') ~ " was ingested by " ~ this
+            ~ " but is no longer in the export (exports are append-only): rebuild with --full-refresh") }}
+    {%- endif -%}
+    {%- set new_files = run_query(
+        "select file from glob('" ~ pattern ~ "') where file not in"
+        ~ " (select distinct _source_file from " ~ this ~ " where _source_file is not null) order by 1") -%}
+    {%- set files = new_files.columns[0].values() | list -%}
+    {%- if files | length == 0 -%}{{ return(none) }}{%- endif -%}
+    {{ return("read_parquet([" ~ sql_list(files)[1:-1] ~ "], union_by_name = true, filename = '_source_file')") }}
+{% endmacro %}
+
+
+{#- When the model was (re)loaded: rows re-resolved in this run carry it, so
+    downstream models can find what changed. -#}
+{% macro loaded_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+
+{#- The key rows are resolved and replaced by. Null keys share one ('': a
+    blank key is null after clean_text, so '' is free): they are quarantined,
+    but a null-key row's exact duplicates must still be resolved together. -#}
+{% macro resolution_key(key) -%}
+    coalesce({{ key }}, '')
+{%- endmacro %}
+
+
+{#- The rows to resolve: `relation` (the new raw rows, typed, cleaned, with
+    _own_reason / _own_detail) and, in an incremental run, every stored row of
+    a key they touch; for tables that point at a ticket, also the stored rows
+    of tickets re-resolved since this table was last loaded (a ticket that
+    arrived or was quarantined changes its children's verdict). -#}
+{% macro rows_to_resolve(table_name, relation) %}
+    {%- set spec = raw_contract()[table_name] -%}
+    {%- set columns = contract_column_names(table_name) + ['_own_reason', '_own_detail', '_source_file'] -%}
+    select
+        {%- for name in columns %}
+        {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    {%- if is_incremental() %}
+    union all
+    select
+        {%- for name in columns %}
+        {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ this }}
+    where {{ resolution_key(spec['key']) }} in (
+        select {{ resolution_key(spec['key']) }} from {{ relation }}
+        {%- if 'ticket_id' in contract_column_names(table_name) and table_name != 'tickets' %}
+        union all
+        select {{ resolution_key(spec['key']) }} from {{ this }}
+        where ticket_id in (
+            select ticket_id from {{ ref('stg_tickets__validated') }}
+            where _loaded_at > (select max(_loaded_at) from {{ this }})
+        )
+        {%- endif %}
+    )
+    {%- endif %}
+{% endmacro %}
+
+
+{#- _row_reason / _row_detail for a table that points at a ticket: its own
+    verdict first, then orphan_ticket / parent_quarantined. -#}
+{% macro own_then_parent_checks() %}
+        case
+            when _own_reason is not null then _own_reason
+            {%- for reason, condition, detail in ticket_reference_checks() %}
+            when {{ condition }} then '{{ reason }}'
+            {%- endfor %}
+        end as _row_reason,
+        case
+            when _own_reason is not null then _own_detail
+            {%- for reason, condition, detail in ticket_reference_checks() %}
+            when {{ condition }} then {{ detail }}
+            {%- endfor %}
+        end as _row_detail
+{% endmacro %}
+
+
+{#- The weeks (ISO week of the ticket's created_at) whose tickets had a row
+    of any ticket-linked table re-resolved by the latest staging load: the
+    incremental intermediate models rebuild them on top of the look-back
+    window, so a late survey or a re-exported old ticket lands in its week. -#}
+{% macro revised_weeks() %}
+    select distinct {{ iso_week_start('created_at') }} as week_start
+    from {{ ref('stg_tickets__validated') }}
+    where created_at is not null and ticket_id in (
+        {%- for table_name in ['tickets', 'surveys', 'escalations', 'qa_reviews', 'messages', 'tool_calls'] %}
+        {%- set relation = ref('stg_' ~ table_name ~ '__validated') %}
+        select ticket_id from {{ relation }}
+        where _loaded_at = (select max(_loaded_at) from {{ relation }})
+        {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+    )
+{% endmacro %}
+
+
+{#- Data tests of the staging relations check the rows of the latest load
+    (where: "__latest_load__", dbt_project.yml): after a full refresh that is
+    every row; after an incremental run, every row it re-resolved, which holds
+    every row of a touched key and every child of a touched ticket, so a
+    uniqueness or relationship test still sees everything that changed. A
+    relation without _loaded_at is tested whole. dbt renders `where` at parse
+    time, hence the placeholder replaced here (the documented override). -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where and '__latest_load__' in where -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+        {%- if '_loaded_at' in columns -%}
+            {%- set where = where | replace('__latest_load__',
+                '_loaded_at = (select max(_loaded_at) from ' ~ relation ~ ')') -%}
+        {%- else -%}
+            {%- set where = where | replace('__latest_load__', '1 = 1') -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {{ return(filtered) }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}
