@@ -121,20 +121,23 @@ def _parquet_rows(folder: Path) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in folder.glob("*.parquet"))
 
 
-def _assert_frames_equal(spark: pd.DataFrame, duck: pd.DataFrame) -> None:
-    """Same keys, numbers within rtol 1e-9, nulls where the other has nulls."""
+def _assert_frames_equal(spark: pd.DataFrame, duck: pd.DataFrame, engine: str = "spark") -> None:
+    """Same keys, numbers within rtol 1e-9, nulls where the other has nulls
+    (`spark` is the frame of `engine`)."""
     for frame in (spark, duck):
         frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
     assert len(spark) == len(duck) > 0
-    merged = duck.merge(spark, on=KEYS, how="outer", suffixes=("_duckdb", "_spark"), indicator=True)
+    merged = duck.merge(
+        spark, on=KEYS, how="outer", suffixes=("_duckdb", f"_{engine}"), indicator=True
+    )
     only = merged[merged["_merge"] != "both"]
     assert only.empty, f"rows in one engine only:\n{only[KEYS + ['_merge']].head(20)}"
     for column in ["numerator", "denominator", "value"]:
         a = merged[f"{column}_duckdb"].to_numpy(dtype=float)
-        b = merged[f"{column}_spark"].to_numpy(dtype=float)
+        b = merged[f"{column}_{engine}"].to_numpy(dtype=float)
         same = (np.isnan(a) & np.isnan(b)) | np.isclose(a, b, rtol=1e-9, atol=0.0)
         assert same.all(), f"{column} differs:\n{merged.loc[~same, KEYS].head(20)}"
-    assert (merged["unit_duckdb"] == merged["unit_spark"]).all()
+    assert (merged["unit_duckdb"] == merged[f"unit_{engine}"]).all()
 
 
 def test_loader_loads_every_row_of_every_table(spark_built):
@@ -191,6 +194,34 @@ def test_kpi_weekly_equals_duckdb_and_reconciliation_agrees(spark_built):
     rec = frames["reconciliation"].set_index("table_name").sort_index()
     duck_rec = duck.df("select * from staging.stg_row_reconciliation").set_index("table_name")
     assert (rec.astype("int64") == duck_rec.sort_index()[rec.columns].astype("int64")).all().all()
+
+
+def test_duckdb_postgres_and_spark_agree_on_the_same_export(spark_built, postgres_server):
+    """The three engines from one generated export: the Spark build above, its
+    DuckDB build, and a Postgres build of the same raw folder (a database of
+    its own on the session's private server) give the same kpi_weekly."""
+    from contextlib import closing
+
+    from postgres import BUILDER
+
+    database = "supportwh_engines"
+    with closing(postgres_server.connect(dbname="postgres")) as conn, conn.cursor() as cur:
+        cur.execute(f"create database {database} owner {BUILDER}")
+    env = {**postgres_server.env(), "SUPPORTWH_PG_DATABASE": database}
+    workdir = spark_built.root / "pg_build"
+    workdir.mkdir()
+    supportwh("load", "--target", "postgres", "--raw", str(spark_built.raw), env=env)
+    supportwh(
+        "build", "--target", "postgres", "--raw-path", str(spark_built.raw), cwd=workdir, env=env
+    )
+    connection = closing(postgres_server.connect(user=BUILDER, dbname=database))
+    with connection as conn, conn.cursor() as cur:
+        cur.execute("select * from marts.kpi_weekly")
+        postgres = pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description])
+    spark = spark_built.query({"kpi_weekly": "select * from marts.kpi_weekly"})["kpi_weekly"]
+    duck = spark_built.duckdb.df("select * from marts.kpi_weekly")
+    _assert_frames_equal(spark, duck.copy())
+    _assert_frames_equal(postgres, duck.copy(), engine="postgres")
 
 
 def test_incremental_run_overwrites_only_the_lookback_weeks(spark_built):
