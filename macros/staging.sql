@@ -95,36 +95,51 @@
 
 {#- The final step of a validated staging model. `relation` is a CTE holding
     the typed contract columns plus _row_reason / _row_detail (the first
-    row-level rule the row breaks, null when none). Adds exact-duplicate
-    collapse, null keys, re-export resolution and key conflicts, and returns
-    the contract columns with _disposition, _reason, _reason_detail. -#}
-{% macro resolve_dispositions(table_name, relation) %}
+    row-level rule the row breaks, null when none); `batch` the CTE of the
+    same rows before the ticket lookup. Adds exact-duplicate collapse, null
+    keys, re-export resolution and key conflicts, and returns the contract
+    columns with _disposition, _reason, _reason_detail. -#}
+{% macro resolve_dispositions(table_name, relation, batch='batch') %}
     {%- set spec = raw_contract()[table_name] -%}
     {%- set key = spec['key'] -%}
     {%- set columns = contract_column_names(table_name) -%}
     {%- set conflict_reason = 'reexport_conflict' if spec['reexported'] else 'duplicate_key_conflict' -%}
-    , copies as (
-        select
-            *,
-            -- identical contract columns = the same row delivered twice
-            row_number() over (partition by {{ key }}, {{ row_fingerprint(columns) }} order by {{ key }}) as _copy_no
-        from {{ relation }}
+    {%- if is_incremental() or not resolve_by_key_count() %}
+    , versions as (
+        {{ resolve_windows(table_name, relation) }}
+    ),
+    {%- else %}
+    -- A full build: nearly every key has a single row, and the windows that
+    -- tell copies and versions apart would sort every row with its payload
+    -- (72M messages with their bodies at 10M tickets). A narrow count per key
+    -- hash finds the keys that may have more than one row; only their rows go
+    -- through the windows, the others are alone by construction. Two keys with
+    -- one hash both take the window path, which is right for any key, so a
+    -- collision costs time, never a wrong disposition (benchmarks/findings.md).
+    , multi_row_keys as (
+        select {{ key_hash(resolution_key(key)) }} as _key_hash
+        from {{ batch }}
+        group by {{ key_hash(resolution_key(key)) }}
+        having count(*) > 1
     ),
 
     versions as (
         select
-            *,
+            {{ relation }}.*,
+            1 as _copy_no,
             {%- if spec['reexported'] %}
-            -- re-exports: the latest updated_at is the current state
-            max(updated_at) over (partition by {{ key }}) as _latest_updated_at,
-            sum(case when _copy_no = 1 then 1 else 0 end)
-                over (partition by {{ key }}, updated_at) as _distinct_rows_of_key
-            {%- else %}
-            sum(case when _copy_no = 1 then 1 else 0 end)
-                over (partition by {{ key }}) as _distinct_rows_of_key
+            {{ relation }}.updated_at as _latest_updated_at,
             {%- endif %}
-        from copies
+            1 as _distinct_rows_of_key
+        from {{ relation }}
+        left join multi_row_keys
+            on {{ key_hash(resolution_key(relation ~ '.' ~ key)) }} = multi_row_keys._key_hash
+        where multi_row_keys._key_hash is null
+        union all
+        {{ resolve_windows(table_name, '(select * from ' ~ relation ~ ' where '
+            ~ key_hash(resolution_key(key)) ~ ' in (select _key_hash from multi_row_keys)) as multi_row') }}
     ),
+    {%- endif %}
 
     resolved as (
         select
@@ -164,6 +179,51 @@
                 then {{ dbt.concat(["'" ~ key ~ " has '", dbt.safe_cast('_distinct_rows_of_key', dbt.type_string()), "' differing rows'"]) }}
         end as _reason_detail
     from resolved
+{% endmacro %}
+
+
+{#- The contract rows of `relation` with _copy_no (1 for the first of identical
+    rows of a key), _distinct_rows_of_key and, for re-exported tables,
+    _latest_updated_at, by windows over the key. -#}
+{% macro resolve_windows(table_name, relation) %}
+    {%- set spec = raw_contract()[table_name] -%}
+    {%- set key = spec['key'] -%}
+    select
+        *,
+        {%- if spec['reexported'] %}
+        -- re-exports: the latest updated_at is the current state
+        max(updated_at) over (partition by {{ key }}) as _latest_updated_at,
+        sum(case when _copy_no = 1 then 1 else 0 end)
+            over (partition by {{ key }}, updated_at) as _distinct_rows_of_key
+        {%- else %}
+        sum(case when _copy_no = 1 then 1 else 0 end)
+            over (partition by {{ key }}) as _distinct_rows_of_key
+        {%- endif %}
+    from (
+        select
+            *,
+            -- identical contract columns = the same row delivered twice
+            row_number() over (
+                partition by {{ key }}, {{ row_fingerprint(contract_column_names(table_name)) }}
+                order by {{ key }}
+            ) as _copy_no
+        from {{ relation }}
+    ) as copies
+{% endmacro %}
+
+
+{#- Whether a full build resolves keys by a count per key first (DuckDB) or
+    by windows over every row. -#}
+{% macro resolve_by_key_count() %}
+    {{ return(adapter.dispatch('resolve_by_key_count', 'supportwh')()) }}
+{% endmacro %}
+
+{% macro default__resolve_by_key_count() %}
+    {{ return(false) }}
+{% endmacro %}
+
+{% macro duckdb__resolve_by_key_count() %}
+    {{ return(true) }}
 {% endmacro %}
 
 
@@ -248,3 +308,26 @@
 {% macro duckdb__row_fingerprint(columns) -%}
     hash({{ columns | join(', ') }})
 {%- endmacro %}
+
+
+{#- Written between a staging CTE's name and its body. DuckDB materializes a
+    CTE that a query reads more than once; the full build reads the staging
+    chain twice (macro resolve_dispositions), and materializing it would
+    write every raw row with its payload to disk (29 GB of spill for the
+    72M messages at 10M tickets): computing it twice is far cheaper. -#}
+{% macro inline_cte() %}
+    {{- return(adapter.dispatch('inline_cte', 'supportwh')()) -}}
+{% endmacro %}
+
+{#- A 64-bit hash of a key, for the key count of resolve_dispositions. -#}
+{% macro key_hash(expression) %}
+    {{- return(adapter.dispatch('key_hash', 'supportwh')(expression)) -}}
+{% endmacro %}
+
+{% macro default__key_hash(expression) %}{{ return(expression) }}{% endmacro %}
+
+{% macro duckdb__key_hash(expression) %}{{ return('hash(' ~ expression ~ ')') }}{% endmacro %}
+
+{% macro default__inline_cte() %}{{ return('') }}{% endmacro %}
+
+{% macro duckdb__inline_cte() %}{{ return('not materialized') }}{% endmacro %}

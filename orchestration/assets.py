@@ -17,6 +17,7 @@ from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 from orchestration.partitions import monthly_partitions, quarterly_partitions, weekly_partitions
 from orchestration.project import supportwh_project
 from orchestration.resources import ReportsResource, WarehouseResource
+from supportwh.project import PRODUCTION_BUILD_ARGS
 
 # DuckDB has one writer: every step that opens the warehouse is in this pool;
 # `concurrency: pools: default_limit: 1` in dagster.yaml serializes them.
@@ -35,7 +36,9 @@ def supportwh_dbt_assets(
     """`dbt build` of the selected models, seeds and their tests, with raw_path and
     ai_deployed_at as --vars and the DuckDB file of the warehouse resource."""
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build", *warehouse.dbt_vars_args()], context=context).stream()
+        yield from dbt.cli(
+            ["build", *warehouse.dbt_vars_args(), *PRODUCTION_BUILD_ARGS], context=context
+        ).stream()
 
 
 def model_key(model: str) -> AssetKey:

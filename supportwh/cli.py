@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from supportwh.errors import SupportWHError
-from supportwh.project import default_warehouse
+from supportwh.project import PRODUCTION_BUILD_ARGS, default_warehouse
 
 
 def _progress_printer(stream=sys.stderr):
@@ -133,6 +133,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         dbt_args += ["--select", *args.select]
     if args.full_refresh:
         dbt_args.append("--full-refresh")
+    if not args.unit_tests:
+        dbt_args += PRODUCTION_BUILD_ARGS
     extra_vars = {"raw_schema": args.raw_schema} if args.raw_schema else None
     run_dbt("build", warehouse, dbt_args, extra_vars=extra_vars)
     print(f"warehouse built: {warehouse.location}")
@@ -164,7 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         cmd_generate(gen_args)
     print("building the warehouse (dbt build) ...")
-    run_dbt("build", warehouse, ["--full-refresh"])
+    run_dbt("build", warehouse, ["--full-refresh", *PRODUCTION_BUILD_ARGS])
     _print_summary(warehouse)
     # report only: a failing blocking gate in the sample data does not fail `run`
     from supportwh.gates import report_gates
@@ -356,6 +358,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--raw-schema", help="raw schema on postgres and spark (default raw)")
     b.add_argument("--select", nargs="+", help="dbt selection")
     b.add_argument("--full-refresh", action="store_true")
+    b.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run the dbt unit tests (make test does; a production build skips them)",
+    )
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("run", help="generate sample data if needed, build, print where it is")

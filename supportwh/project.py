@@ -13,6 +13,11 @@ PROJECT_DIR = Path(os.environ.get("SUPPORTWH_PROJECT_DIR", Path(__file__).resolv
 DEFAULT_RAW_PATH = PROJECT_DIR / "data" / "raw"
 DEFAULT_DUCKDB_PATH = PROJECT_DIR / "target" / "warehouse.duckdb"
 GENERATION_FILE = "_generation.json"
+# What a production `dbt build` (supportwh build, the Dagster jobs) leaves out:
+# unit tests check the SQL against fixed inputs, so they belong to development
+# and CI (make test), not to every weekly run (dbt's own advice; 36 of them
+# took 21-141 s of every build at 1M-10M tickets, benchmarks/findings.md).
+PRODUCTION_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
 
 
 @dataclass(frozen=True)

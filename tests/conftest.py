@@ -63,6 +63,7 @@ def build(raw_path: Path, workdir: Path, *extra: str, full_refresh: bool = True)
         "--duckdb-path",
         str(db),
         *(["--full-refresh"] if full_refresh else []),
+        "--unit-tests",
         *extra,
         cwd=workdir,
     )

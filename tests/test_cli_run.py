@@ -28,6 +28,10 @@ def test_run_generates_builds_and_says_where(tmp_path):
     )
     out = result.stdout
     assert f"warehouse: {db}" in out
+    # a production build: the models and their data tests, not the unit tests
+    assert " START sql table model " in out or " START sql incremental model " in out
+    assert " START test " in out
+    assert " START unit_test " not in out
     assert "(latest complete week): deflection, never alone" in out
     assert "alert(s) at archetype level" in out
     # `run` injects every scenario by default: the refund hallucination shows

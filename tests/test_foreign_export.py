@@ -90,3 +90,25 @@ def test_unmapped_intent_goes_to_long_tail(foreign_warehouse, foreign_export):
         "select count(*) from intermediate.int_tickets "
         "where archetype = 'long_tail' and intent <> 'zz_unmapped_gift_wrap'"
     ) == [(0,)]
+
+
+def test_a_build_with_unit_tests_runs_every_unit_test_of_the_project(foreign_warehouse):
+    """make test builds with --unit-tests (tests/conftest.py): each unit test
+    the project declares ran and passed."""
+    import yaml
+
+    from supportwh.project import PROJECT_DIR
+
+    declared = {
+        test["name"]
+        for path in (PROJECT_DIR / "models").rglob("*.yml")
+        for test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests", [])
+    }
+    passed = {
+        line.split("::")[1].split()[0]
+        for line in foreign_warehouse.stdout.splitlines()
+        if " PASS " in line and "::" in line
+    }
+    assert len(declared) >= 30
+    assert passed == declared
+

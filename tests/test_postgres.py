@@ -110,6 +110,7 @@ def pg_built(postgres_server, pg_raw, pg_loaded):
             "--raw-path",
             str(pg_raw),
             *full_refresh,
+            "--unit-tests",
             cwd=workdir,
             env=postgres_server.env(),
         )

@@ -2,11 +2,11 @@
 {{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks([]) %}
 
-with typed as (
+with typed as {{ inline_cte() }} (
     {{ typed_raw('customers') }}
 ),
 
-cleaned as (
+cleaned as {{ inline_cte() }} (
     select
         {{ clean_text('customer_id') }} as customer_id,
         -- segment is a dimension: a missing one is 'unknown', not a bad row
@@ -18,18 +18,18 @@ cleaned as (
     from typed
 ),
 
-own as (
+own as {{ inline_cte() }} (
     select
         *,
         {{ first_failing_check(checks, '_own') }}
     from cleaned
 ),
 
-batch as (
+batch as {{ inline_cte() }} (
     {{ rows_to_resolve('customers', 'own') }}
 ),
 
-checked as (
+checked as {{ inline_cte() }} (
     select
         *,
         _own_reason as _row_reason,

@@ -3,11 +3,11 @@
 {%- set checks = type_and_required_checks(['ticket_id', 'escalated_at'])
 %}
 
-with typed as (
+with typed as {{ inline_cte() }} (
     {{ typed_raw('escalations') }}
 ),
 
-cleaned as (
+cleaned as {{ inline_cte() }} (
     select
         {{ clean_text('escalation_id') }} as escalation_id,
         {{ clean_text('ticket_id') }} as ticket_id,
@@ -24,23 +24,23 @@ cleaned as (
     from typed
 ),
 
-own as (
+own as {{ inline_cte() }} (
     select
         *,
         {{ first_failing_check(checks, '_own') }}
     from cleaned
 ),
 
-batch as (
+batch as {{ inline_cte() }} (
     {{ rows_to_resolve('escalations', 'own') }}
 ),
 
-joined as (
+joined as {{ inline_cte() }} (
     {{ with_ticket_parent('batch') }}
 ),
 
 -- the ticket checks come last: a row is explained by its own defect first
-checked as (
+checked as {{ inline_cte() }} (
     select
         *,
         {{ own_then_parent_checks() }}

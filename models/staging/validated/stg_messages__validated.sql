@@ -4,11 +4,11 @@
     + enum_checks('messages')
 %}
 
-with typed as (
+with typed as {{ inline_cte() }} (
     {{ typed_raw('messages') }}
 ),
 
-cleaned as (
+cleaned as {{ inline_cte() }} (
     select
         {{ clean_text('message_id') }} as message_id,
         {{ clean_text('ticket_id') }} as ticket_id,
@@ -20,23 +20,23 @@ cleaned as (
     from typed
 ),
 
-own as (
+own as {{ inline_cte() }} (
     select
         *,
         {{ first_failing_check(checks, '_own') }}
     from cleaned
 ),
 
-batch as (
+batch as {{ inline_cte() }} (
     {{ rows_to_resolve('messages', 'own') }}
 ),
 
-joined as (
+joined as {{ inline_cte() }} (
     {{ with_ticket_parent('batch') }}
 ),
 
 -- the ticket checks come last: a row is explained by its own defect first
-checked as (
+checked as {{ inline_cte() }} (
     select
         *,
         {{ own_then_parent_checks() }}

@@ -9,11 +9,11 @@
     ]
 %}
 
-with typed as (
+with typed as {{ inline_cte() }} (
     {{ typed_raw('orders') }}
 ),
 
-cleaned as (
+cleaned as {{ inline_cte() }} (
     select
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('customer_id') }} as customer_id,
@@ -25,18 +25,18 @@ cleaned as (
     from typed
 ),
 
-own as (
+own as {{ inline_cte() }} (
     select
         *,
         {{ first_failing_check(checks, '_own') }}
     from cleaned
 ),
 
-batch as (
+batch as {{ inline_cte() }} (
     {{ rows_to_resolve('orders', 'own') }}
 ),
 
-checked as (
+checked as {{ inline_cte() }} (
     select
         *,
         _own_reason as _row_reason,

@@ -2,11 +2,11 @@
 {{ config(**validated_config()) }}
 {%- set checks = type_and_required_checks([]) %}
 
-with typed as (
+with typed as {{ inline_cte() }} (
     {{ typed_raw('products') }}
 ),
 
-cleaned as (
+cleaned as {{ inline_cte() }} (
     select
         {{ clean_text('product_id') }} as product_id,
         {{ clean_text('product_name') }} as product_name,
@@ -16,18 +16,18 @@ cleaned as (
     from typed
 ),
 
-own as (
+own as {{ inline_cte() }} (
     select
         *,
         {{ first_failing_check(checks, '_own') }}
     from cleaned
 ),
 
-batch as (
+batch as {{ inline_cte() }} (
     {{ rows_to_resolve('products', 'own') }}
 ),
 
-checked as (
+checked as {{ inline_cte() }} (
     select
         *,
         _own_reason as _row_reason,

@@ -15,11 +15,11 @@
     ]
 %}
 
-with typed as (
+with typed as {{ inline_cte() }} (
     {{ typed_raw('surveys') }}
 ),
 
-cleaned as (
+cleaned as {{ inline_cte() }} (
     select
         {{ clean_text('survey_id') }} as survey_id,
         {{ clean_text('ticket_id') }} as ticket_id,
@@ -36,23 +36,23 @@ cleaned as (
     from typed
 ),
 
-own as (
+own as {{ inline_cte() }} (
     select
         *,
         {{ first_failing_check(checks, '_own') }}
     from cleaned
 ),
 
-batch as (
+batch as {{ inline_cte() }} (
     {{ rows_to_resolve('surveys', 'own') }}
 ),
 
-joined as (
+joined as {{ inline_cte() }} (
     {{ with_ticket_parent('batch') }}
 ),
 
 -- the ticket checks come last: a row is explained by its own defect first
-checked as (
+checked as {{ inline_cte() }} (
     select
         *,
         {{ own_then_parent_checks() }}

@@ -4,11 +4,11 @@
     + enum_checks('tool_calls')
 %}
 
-with typed as (
+with typed as {{ inline_cte() }} (
     {{ typed_raw('tool_calls') }}
 ),
 
-cleaned as (
+cleaned as {{ inline_cte() }} (
     select
         {{ clean_text('call_id') }} as call_id,
         {{ clean_text('ticket_id') }} as ticket_id,
@@ -20,23 +20,23 @@ cleaned as (
     from typed
 ),
 
-own as (
+own as {{ inline_cte() }} (
     select
         *,
         {{ first_failing_check(checks, '_own') }}
     from cleaned
 ),
 
-batch as (
+batch as {{ inline_cte() }} (
     {{ rows_to_resolve('tool_calls', 'own') }}
 ),
 
-joined as (
+joined as {{ inline_cte() }} (
     {{ with_ticket_parent('batch') }}
 ),
 
 -- the ticket checks come last: a row is explained by its own defect first
-checked as (
+checked as {{ inline_cte() }} (
     select
         *,
         {{ own_then_parent_checks() }}
