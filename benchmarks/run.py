@@ -19,9 +19,10 @@ Per scale, in one run:
 then write the figures, ratios, targets, load averages and the machine's
 description to a Markdown file (default benchmarks/results.md).
 
-Every step is a subprocess, so the figures are those a user sees; the DuckDB
-threads and memory limit are the profile's (SUPPORTWH_THREADS,
-SUPPORTWH_DUCKDB_MEMORY_LIMIT), which the floor uses too.
+Every step is a subprocess, so the figures are those a user sees. DuckDB runs
+every query on all cores, in the build and in the floor alike; the memory
+limit is the profile's (SUPPORTWH_DUCKDB_MEMORY_LIMIT), which the floor uses
+too; dbt runs one model at a time (SUPPORTWH_THREADS, default 1).
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ def dbt_var(name: str):
 
 def duckdb_settings() -> dict:
     return {
-        "threads": int(os.environ.get("SUPPORTWH_THREADS", "2")),
+        "threads": os.cpu_count() or 1,
         "memory_limit": os.environ.get("SUPPORTWH_DUCKDB_MEMORY_LIMIT", "3GB"),
         "preserve_insertion_order": False,
     }
@@ -336,7 +337,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
         "dbt-core": dbt.version.__version__,
-        "threads": os.environ.get("SUPPORTWH_THREADS", "2"),
+        "threads": os.environ.get("SUPPORTWH_THREADS", "1"),
         "memory_limit": os.environ.get("SUPPORTWH_DUCKDB_MEMORY_LIMIT", "3GB"),
     }
 
@@ -360,7 +361,7 @@ def write_results(
         "",
         f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory_gib']} GiB; {m['os']}",
         f"- Python {m['python']}, DuckDB {m['duckdb']}, dbt-core {m['dbt-core']}; "
-        f"threads {m['threads']}, DuckDB memory_limit {m['memory_limit']}",
+        f"dbt threads {m['threads']}, DuckDB threads {m['cores']}, DuckDB memory_limit {m['memory_limit']}",
         "- Load average (1, 5, 15 min) before and after each step is in the tables: "
         "a load above the core count means other work shared the machine and the times "
         "are inflated.",

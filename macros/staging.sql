@@ -93,21 +93,18 @@
 {% endmacro %}
 
 
-{#- The final step of a validated staging model. `relation` is a CTE holding
-    the typed contract columns plus _row_reason / _row_detail (the first
-    row-level rule the row breaks, null when none); `batch` the CTE of the
-    same rows before the ticket lookup. Adds exact-duplicate collapse, null
-    keys, re-export resolution and key conflicts, and returns the contract
-    columns with _disposition, _reason, _reason_detail. -#}
-{% macro resolve_dispositions(table_name, relation, batch='batch') %}
-    {%- set spec = raw_contract()[table_name] -%}
-    {%- set key = spec['key'] -%}
-    {%- set columns = contract_column_names(table_name) -%}
-    {%- set conflict_reason = 'reexport_conflict' if spec['reexported'] else 'duplicate_key_conflict' -%}
+{#- The rows of `relation` (a staging model's batch: typed, cleaned, with its
+    own-row verdict) with what tells the rows of one key apart:
+      _copy_no               1 for the first of identical rows of a key
+      _distinct_rows_of_key  differing rows of the key (re-exported tables:
+                             at the key's updated_at)
+      _latest_updated_at     re-exported tables: the key's latest updated_at
+    Computed before the ticket lookup, which then runs once per row. -#}
+{% macro resolve_keys(table_name, relation) %}
+    {%- set key = raw_contract()[table_name]['key'] -%}
+    {%- set reexported = raw_contract()[table_name]['reexported'] -%}
     {%- if is_incremental() or not resolve_by_key_count() %}
-    , versions as (
-        {{ resolve_windows(table_name, relation) }}
-    ),
+    {{ resolve_windows(table_name, relation) }}
     {%- else %}
     -- A full build: nearly every key has a single row, and the windows that
     -- tell copies and versions apart would sort every row with its payload
@@ -116,32 +113,43 @@
     -- through the windows, the others are alone by construction. Two keys with
     -- one hash both take the window path, which is right for any key, so a
     -- collision costs time, never a wrong disposition (benchmarks/findings.md).
-    , multi_row_keys as (
+    with multi_row_keys as (
         select {{ key_hash(resolution_key(key)) }} as _key_hash
-        from {{ batch }}
+        from {{ relation }}
         group by {{ key_hash(resolution_key(key)) }}
         having count(*) > 1
-    ),
+    )
 
-    versions as (
-        select
-            {{ relation }}.*,
-            1 as _copy_no,
-            {%- if spec['reexported'] %}
-            {{ relation }}.updated_at as _latest_updated_at,
-            {%- endif %}
-            1 as _distinct_rows_of_key
-        from {{ relation }}
-        left join multi_row_keys
-            on {{ key_hash(resolution_key(relation ~ '.' ~ key)) }} = multi_row_keys._key_hash
-        where multi_row_keys._key_hash is null
-        union all
-        {{ resolve_windows(table_name, '(select * from ' ~ relation ~ ' where '
-            ~ key_hash(resolution_key(key)) ~ ' in (select _key_hash from multi_row_keys)) as multi_row') }}
-    ),
+    select
+        {{ relation }}.*,
+        1 as _copy_no,
+        {%- if reexported %}
+        {{ relation }}.updated_at as _latest_updated_at,
+        {%- endif %}
+        1 as _distinct_rows_of_key
+    from {{ relation }}
+    left join multi_row_keys
+        on {{ key_hash(resolution_key(relation ~ '.' ~ key)) }} = multi_row_keys._key_hash
+    where multi_row_keys._key_hash is null
+    union all
+    {{ resolve_windows_sorted(table_name, '(select * from ' ~ relation ~ ' where '
+        ~ key_hash(resolution_key(key)) ~ ' in (select _key_hash from multi_row_keys)) as multi_row') }}
     {%- endif %}
+{% endmacro %}
 
-    resolved as (
+
+{#- The final step of a validated staging model. `relation` is a CTE holding
+    the typed contract columns, the columns of resolve_keys and _row_reason /
+    _row_detail (the first row-level rule the row breaks, null when none).
+    Decides exact duplicates, null keys, superseded re-exports and key
+    conflicts, and returns the contract columns with _disposition, _reason,
+    _reason_detail. -#}
+{% macro resolve_dispositions(table_name, relation) %}
+    {%- set spec = raw_contract()[table_name] -%}
+    {%- set key = spec['key'] -%}
+    {%- set columns = contract_column_names(table_name) -%}
+    {%- set conflict_reason = 'reexport_conflict' if spec['reexported'] else 'duplicate_key_conflict' -%}
+    , resolved as (
         select
             *,
             case
@@ -153,7 +161,7 @@
                 when _row_reason is not null then _row_reason
                 when _distinct_rows_of_key > 1 then '{{ conflict_reason }}'
             end as _outcome
-        from versions
+        from {{ relation }}
     )
 
     select
@@ -209,6 +217,33 @@
             ) as _copy_no
         from {{ relation }}
     ) as copies
+{% endmacro %}
+
+
+{#- resolve_windows with fewer sorts, for the rows of keys with several rows
+    in a full DuckDB build: identical rows share their fingerprint and their
+    updated_at, so one window per key (per key and updated_at for re-exported
+    tables) ordered by the fingerprint finds the copies (a row equal to the
+    one before it) and counts the differing rows. -#}
+{% macro resolve_windows_sorted(table_name, relation) %}
+    {%- set spec = raw_contract()[table_name] -%}
+    {%- set key = spec['key'] -%}
+    {%- set fingerprint = row_fingerprint(contract_column_names(table_name)) -%}
+    {%- set partition = key ~ (', updated_at' if spec['reexported'] else '') -%}
+    {%- set window -%}
+        partition by {{ partition }} order by {{ fingerprint }}
+        rows between unbounded preceding and unbounded following
+    {%- endset %}
+    select
+        *,
+        case
+            when {{ fingerprint }} = lag({{ fingerprint }}) over ({{ window }}) then 2 else 1
+        end as _copy_no,
+        {%- if spec['reexported'] %}
+        max(updated_at) over (partition by {{ key }}) as _latest_updated_at,
+        {%- endif %}
+        count(distinct {{ fingerprint }}) over ({{ window }}) as _distinct_rows_of_key
+    from {{ relation }}
 {% endmacro %}
 
 

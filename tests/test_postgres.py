@@ -193,7 +193,13 @@ def _rows_written(stdout: str) -> dict[str, int]:
 
 def test_the_incremental_run_rewrites_only_the_lookback_weeks(pg_built):
     full, incremental = (_rows_written(stdout) for stdout in pg_built)
-    models = {"intermediate.int_ticket_kpi_facts", "marts.kpi_weekly"}
+    # every model incremental by week (its schema is its top folder)
+    models = {
+        f"{path.relative_to(REPO / 'models').parts[0]}.{path.stem}"
+        for path in (REPO / "models").rglob("*.sql")
+        if "incremental_by_week()" in path.read_text()
+    }
+    assert {"intermediate.int_ticket_kpi_facts", "marts.kpi_weekly"} < models
     assert set(full) == set(incremental) == models
     for model, rows in incremental.items():
         assert 0 < rows < full[model], model

@@ -29,12 +29,16 @@ batch as {{ inline_cte() }} (
     {{ rows_to_resolve('customers', 'own') }}
 ),
 
+keyed as {{ inline_cte() }} (
+    {{ resolve_keys('customers', 'batch') }}
+),
+
 checked as {{ inline_cte() }} (
     select
         *,
         _own_reason as _row_reason,
         _own_detail as _row_detail
-    from batch
+    from keyed
 )
 
 {{ resolve_dispositions('customers', 'checked') }}

@@ -35,8 +35,12 @@ batch as {{ inline_cte() }} (
     {{ rows_to_resolve('escalations', 'own') }}
 ),
 
+keyed as {{ inline_cte() }} (
+    {{ resolve_keys('escalations', 'batch') }}
+),
+
 joined as {{ inline_cte() }} (
-    {{ with_ticket_parent('batch') }}
+    {{ with_ticket_parent('keyed') }}
 ),
 
 -- the ticket checks come last: a row is explained by its own defect first

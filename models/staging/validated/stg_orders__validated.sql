@@ -36,12 +36,16 @@ batch as {{ inline_cte() }} (
     {{ rows_to_resolve('orders', 'own') }}
 ),
 
+keyed as {{ inline_cte() }} (
+    {{ resolve_keys('orders', 'batch') }}
+),
+
 checked as {{ inline_cte() }} (
     select
         *,
         _own_reason as _row_reason,
         _own_detail as _row_detail
-    from batch
+    from keyed
 )
 
 {{ resolve_dispositions('orders', 'checked') }}

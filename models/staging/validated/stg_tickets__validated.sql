@@ -56,12 +56,16 @@ batch as {{ inline_cte() }} (
     {{ rows_to_resolve('tickets', 'own') }}
 ),
 
+keyed as {{ inline_cte() }} (
+    {{ resolve_keys('tickets', 'batch') }}
+),
+
 checked as {{ inline_cte() }} (
     select
         *,
         _own_reason as _row_reason,
         _own_detail as _row_detail
-    from batch
+    from keyed
 )
 
 {{ resolve_dispositions('tickets', 'checked') }}
