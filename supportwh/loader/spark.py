@@ -24,21 +24,9 @@ import time
 from pathlib import Path
 
 from supportwh.errors import SupportWHError
+from supportwh.loader import OPTIONAL_TABLES, contract_schemas
 from supportwh.project import PROJECT_DIR
 
-# The contract's tables (RAW_CONTRACT.md); every one but `orders` is required.
-RAW_TABLES = (
-    "tickets",
-    "messages",
-    "escalations",
-    "surveys",
-    "qa_reviews",
-    "tool_calls",
-    "customers",
-    "products",
-    "orders",
-)
-OPTIONAL_TABLES = frozenset({"orders"})
 MIN_JAVA = 17  # pyspark 4
 
 
@@ -125,7 +113,7 @@ def raw_files(raw_dir: Path) -> dict[str, list[Path] | None]:
     if not raw_dir.is_dir():
         raise SupportWHError(f"raw folder {raw_dir} does not exist")
     found: dict[str, list[Path] | None] = {}
-    for table in RAW_TABLES:
+    for table in contract_schemas():
         folder = raw_dir / table
         if not folder.is_dir():
             if table in OPTIONAL_TABLES:
