@@ -361,7 +361,8 @@ def write_results(
         "",
         f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory_gib']} GiB; {m['os']}",
         f"- Python {m['python']}, DuckDB {m['duckdb']}, dbt-core {m['dbt-core']}; "
-        f"dbt threads {m['threads']}, DuckDB threads {m['cores']}, DuckDB memory_limit {m['memory_limit']}",
+        f"dbt threads {m['threads']}, DuckDB threads {m['cores']}, "
+        f"DuckDB memory_limit {m['memory_limit']}",
         "- Load average (1, 5, 15 min) before and after each step is in the tables: "
         "a load above the core count means other work shared the machine and the times "
         "are inflated.",

@@ -111,4 +111,3 @@ def test_a_build_with_unit_tests_runs_every_unit_test_of_the_project(foreign_war
     }
     assert len(declared) >= 30
     assert passed == declared
-
