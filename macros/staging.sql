@@ -221,7 +221,8 @@
 
 
 {#- resolve_windows with fewer sorts, for the rows of keys with several rows
-    in a full DuckDB build: identical rows share their fingerprint and their
+    in a full DuckDB build (the fingerprint must be one value, as DuckDB's
+    row_fingerprint is): identical rows share their fingerprint and their
     updated_at, so one window per key (per key and updated_at for re-exported
     tables) ordered by the fingerprint finds the copies (a row equal to the
     one before it) and counts the differing rows. -#}
@@ -347,14 +348,14 @@
 
 {#- Written between a staging CTE's name and its body. DuckDB materializes a
     CTE that a query reads more than once; the full build reads the staging
-    chain twice (macro resolve_dispositions), and materializing it would
+    chain twice (macro resolve_keys), and materializing it would
     write every raw row with its payload to disk (29 GB of spill for the
     72M messages at 10M tickets): computing it twice is far cheaper. -#}
 {% macro inline_cte() %}
     {{- return(adapter.dispatch('inline_cte', 'supportwh')()) -}}
 {% endmacro %}
 
-{#- A 64-bit hash of a key, for the key count of resolve_dispositions. -#}
+{#- A 64-bit hash of a key, for the key count of resolve_keys. -#}
 {% macro key_hash(expression) %}
     {{- return(adapter.dispatch('key_hash', 'supportwh')(expression)) -}}
 {% endmacro %}
