@@ -1,20 +1,46 @@
 {#- The incremental filter of the week-partitioned models: reprocess the weeks
     from (latest week already built - var lookback_weeks) on, so late surveys,
     QA reviews and repeat contacts land in their ticket's week, plus the older
-    weeks whose tickets the latest staging load revised (revised_weeks: a
-    re-exported old ticket, a survey answered months later). -#}
+    weeks whose tickets the latest staging load revised (int_revised_weeks: a
+    re-exported old ticket, a survey answered months later).
+    Both are read when the model runs and written into its SQL as literals: a
+    filter of constants reaches the table scans and is applied before the
+    joins, where the same filter as subqueries was applied after them
+    (10M tickets: int_tickets' query 2.9 -> 0.5 s). -#}
 {% macro lookback_filter(week_column='week_start') -%}
-    {#- rendered when parsing too, so dbt sees the refs of revised_weeks -#}
-    {%- set revised = revised_weeks() if (not execute or is_incremental()) else '' -%}
+    {#- the ref, rendered at parse time too, makes int_revised_weeks run first -#}
+    {%- set revised_relation = ref('int_revised_weeks') -%}
+    {#- the fallback below reads the staging tables: their refs, at parse time too -#}
+    {%- set revised_query = revised_weeks() if (not execute or is_incremental()) else '' -%}
     {%- if is_incremental() -%}
-    ({{ week_column }} >= (
-        select {{ dbt.dateadd('week', -1 * var('lookback_weeks') | int, 'max(week_start)') }}
-        from {{ this }}
+        {%- set latest = run_query(
+            'select ' ~ dbt.dateadd('week', -1 * var('lookback_weeks') | int, 'max(week_start)')
+            ~ ' from ' ~ this) -%}
+        {%- set from_week = latest.columns[0].values()[0] -%}
+        {#- a selection without int_revised_weeks on a warehouse that never
+            built it: the same weeks, computed here -#}
+        {%- set built = adapter.get_relation(database=revised_relation.database,
+            schema=revised_relation.schema, identifier=revised_relation.identifier) -%}
+        {%- set revised_sql = ('select week_start from ' ~ revised_relation) if built is not none
+            else ('select week_start from (' ~ revised_query ~ ') as revised') -%}
+        {%- set revised = run_query(revised_sql ~ ' order by week_start').columns[0].values() -%}
+    {#- a model with no rows yet (a KPI with no incident so far) has no
+        look-back: the revised weeks hold the new week's tickets -#}
+    ({{ week_column }} >= {{ week_literal(from_week) if from_week is not none else 'null' }}
+        {%- if revised | length > 0 %}
+    or {{ week_column }} in (
+            {%- for week in revised %}{{ week_literal(week) }}{{ ', ' if not loop.last }}{% endfor -%}
     )
-    or {{ week_column }} in (select revised.week_start from ({{ revised }}) as revised))
+        {%- endif -%}
+    )
     {%- else -%}
     1 = 1
     {%- endif -%}
+{%- endmacro %}
+
+{#- A week (date or timestamp from run_query) as a SQL date literal. -#}
+{% macro week_literal(value) -%}
+    cast('{{ value.strftime("%Y-%m-%d") if value.strftime is defined else value }}' as date)
 {%- endmacro %}
 
 {#- How a model rebuilt by week (lookback_filter on `week_column`) is made

@@ -200,17 +200,36 @@
     every row; after an incremental run, every row it re-resolved, which holds
     every row of a touched key and every child of a touched ticket, so a
     uniqueness or relationship test still sees everything that changed. A
-    relation without _loaded_at is tested whole. dbt renders `where` at parse
-    time, hence the placeholder replaced here (the documented override). -#}
+    relation without _loaded_at is tested whole.
+    Data tests of the week-incremental intermediate models check the weeks the
+    run rebuilt (where: "__rebuilt_weeks__"): the look-back window from the
+    relation's latest week and the weeks of int_revised_weeks, which after a
+    full refresh are all weeks. A relation without week_start, or a project
+    where int_revised_weeks is not built yet, is tested whole.
+    dbt renders `where` at parse time, hence the placeholders replaced here
+    (the documented override). -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where and '__latest_load__' in where -%}
+    {%- if where and ('__latest_load__' in where or '__rebuilt_weeks__' in where) -%}
         {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
-        {%- if '_loaded_at' in columns -%}
-            {%- set where = where | replace('__latest_load__',
-                '_loaded_at = (select max(_loaded_at) from ' ~ relation ~ ')') -%}
-        {%- else -%}
-            {%- set where = where | replace('__latest_load__', '1 = 1') -%}
+        {%- if '__latest_load__' in where -%}
+            {%- if '_loaded_at' in columns -%}
+                {%- set where = where | replace('__latest_load__',
+                    '_loaded_at = (select max(_loaded_at) from ' ~ relation ~ ')') -%}
+            {%- else -%}
+                {%- set where = where | replace('__latest_load__', '1 = 1') -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- if '__rebuilt_weeks__' in where -%}
+            {%- set revised = revised_weeks_relation() -%}
+            {%- if 'week_start' in columns and revised is not none -%}
+                {%- set where = where | replace('__rebuilt_weeks__',
+                    '(week_start >= (select '
+                    ~ dbt.dateadd('week', -1 * var('lookback_weeks') | int, 'max(week_start)')
+                    ~ ' from ' ~ relation ~ ') or week_start in (select week_start from ' ~ revised ~ '))') -%}
+            {%- else -%}
+                {%- set where = where | replace('__rebuilt_weeks__', '1 = 1') -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
     {%- if where -%}
@@ -222,3 +241,14 @@
         {{ return(relation) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- int_revised_weeks as built in the warehouse, or none. Read from the graph:
+    a test's `where` is rendered at run time, where a ref() not seen at parse
+    time is refused. -#}
+{% macro revised_weeks_relation() %}
+    {%- set node = graph.nodes.get('model.supportwh.int_revised_weeks') -%}
+    {%- if node is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{% endmacro %}

@@ -248,6 +248,8 @@ def test_incremental_run_equals_full_refresh(tmp_path):
         ("intermediate.int_ticket_kpi_facts", ["ticket_id"]),
         ("marts.kpi_weekly", ["week_start", "kpi", "archetype", "segment", "channel"]),
         ("marts.kpi_alerts", ["alert_id"]),
+        ("marts.negative_feedback_review", ["survey_id"]),
+        ("intermediate.int_capability_overreach", ["message_id", "tool_name"]),
     ]:
         a = incremental.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
         b = full.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
@@ -257,6 +259,12 @@ def test_incremental_run_equals_full_refresh(tmp_path):
         _same_rows(incremental, full, relation)
     weeks = full.query("select count(distinct week_start) from marts.kpi_weekly")[0][0]
     assert weeks == 13
+    # the weeks rebuilt beyond the look-back: the new week's tickets; after a
+    # full refresh, every week
+    revised = "select week_start from intermediate.int_revised_weeks"
+    all_weeks = {r[0] for r in full.query("select distinct week_start from marts.kpi_weekly")}
+    assert max(all_weeks) in {r[0] for r in incremental.query(revised)}
+    assert all_weeks <= {r[0] for r in full.query(revised)}
 
 
 # --- incremental staging ------------------------------------------------------------

@@ -16,6 +16,21 @@ with tickets as (
     where {{ lookback_filter() }}
 ),
 
+-- An incremental run narrows the bot messages to the reprocessed tickets
+-- first (materialized_cte): the LIKE join below is the costly part.
+bot_messages as {{ materialized_cte() if is_incremental() }} (
+    select
+        message_id,
+        ticket_id,
+        sent_at,
+        body
+    from {{ ref('stg_messages') }}
+    where author_type = 'bot'
+    {%- if is_incremental() %}
+        and ticket_id in (select tickets.ticket_id from tickets)
+    {%- endif %}
+),
+
 claims as (
     select
         messages.message_id,
@@ -24,10 +39,9 @@ claims as (
         patterns.tool_name,
         -- two patterns of one tool in one message are one claim
         min(lower(patterns.pattern)) as pattern
-    from {{ ref('stg_messages') }} as messages
+    from bot_messages as messages
     inner join {{ ref('capability_claim_patterns') }} as patterns
         on lower(messages.body) like {{ dbt.concat(["'%'", 'lower(patterns.pattern)', "'%'"]) }}
-    where messages.author_type = 'bot' and messages.ticket_id in (select tickets.ticket_id from tickets)
     group by messages.message_id, messages.ticket_id, messages.sent_at, patterns.tool_name
 ),
 
