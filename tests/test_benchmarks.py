@@ -54,6 +54,9 @@ def test_harness_runs_end_to_end_and_the_floor_equals_the_warehouse(tmp_path):
     assert scale["steps"]["full_build"]["peak_rss_bytes"] > 50 * 2**20
     assert figures["parse"]["parse_warm"]["seconds"] > 0
     assert figures["parse"]["definitions"]["seconds"] > 0
+    for step in ("import_dbt", "import_dagster"):
+        assert figures["parse"][step]["returncode"] == 0
+    assert "The imports alone, doing nothing: dbt-core" in text
     assert figures["machine"]["cores"] >= 1
     # the appended week reached the warehouse
     assert "| 3,000 | incremental build |" in text
