@@ -12,19 +12,16 @@
         fallback below reads the staging tables) and in incremental runs only:
         a unit test gives none of them. -#}
     {%- if not execute or is_incremental() -%}
-        {%- set revised_relation = ref('int_revised_weeks') -%}
+        {%- do ref('int_revised_weeks') -%}
         {%- set revised_query = revised_weeks() -%}
     {%- endif -%}
     {%- if is_incremental() -%}
-        {%- set latest = run_query(
-            'select ' ~ dbt.dateadd('week', -1 * var('lookback_weeks') | int, 'max(week_start)')
-            ~ ' from ' ~ this) -%}
-        {%- set from_week = latest.columns[0].values()[0] -%}
+        {%- set from_week = run_query(
+            'select ' ~ lookback_start() ~ ' from ' ~ this).columns[0].values()[0] -%}
         {#- a selection without int_revised_weeks on a warehouse that never
             built it: the same weeks, computed here -#}
-        {%- set built = adapter.get_relation(database=revised_relation.database,
-            schema=revised_relation.schema, identifier=revised_relation.identifier) -%}
-        {%- set revised_sql = ('select week_start from ' ~ revised_relation) if built is not none
+        {%- set built = revised_weeks_relation() -%}
+        {%- set revised_sql = ('select week_start from ' ~ built) if built is not none
             else ('select week_start from (' ~ revised_query ~ ') as revised') -%}
         {%- set revised = run_query(revised_sql ~ ' order by week_start').columns[0].values() -%}
     {#- a model with no rows yet (a KPI with no incident so far) has no
@@ -39,6 +36,12 @@
     {%- else -%}
     1 = 1
     {%- endif -%}
+{%- endmacro %}
+
+{#- The first week of a model's look-back window: var lookback_weeks before
+    the latest week it holds (an expression over its week_start column). -#}
+{% macro lookback_start() -%}
+    {{ dbt.dateadd('week', -1 * var('lookback_weeks') | int, 'max(week_start)') }}
 {%- endmacro %}
 
 {#- A week (date or timestamp from run_query) as a SQL date literal. -#}

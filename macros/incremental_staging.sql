@@ -115,10 +115,8 @@
 {% macro rows_to_resolve(table_name, relation) %}
     {%- set spec = raw_contract()[table_name] -%}
     {%- set columns = contract_column_names(table_name) + ['_own_reason', '_own_detail', '_source_file'] -%}
-    select
-        {%- for name in columns %}
-        {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- set select_columns = 'select\n        ' ~ columns | join(',\n        ') -%}
+    {{ select_columns }}
     from {{ relation }}
     {%- if is_incremental() %}
     {#- the stored rows of the keys to re-resolve: by the key itself (a plain
@@ -138,19 +136,13 @@
         {%- endif %}
     {%- endset %}
     union all
-    select
-        {%- for name in columns %}
-        {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {{ select_columns }}
     from {{ this }}
     where {{ key }} in (
         select keys.{{ key }} from ({{ keys_to_resolve }}) as keys where keys.{{ key }} is not null
     )
     union all
-    select
-        {%- for name in columns %}
-        {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {{ select_columns }}
     from {{ this }}
     where {{ key }} is null and exists (
         select 1 from ({{ keys_to_resolve }}) as keys where keys.{{ key }} is null
@@ -224,9 +216,8 @@
             {%- set revised = revised_weeks_relation() -%}
             {%- if 'week_start' in columns and revised is not none -%}
                 {%- set where = where | replace('__rebuilt_weeks__',
-                    '(week_start >= (select '
-                    ~ dbt.dateadd('week', -1 * var('lookback_weeks') | int, 'max(week_start)')
-                    ~ ' from ' ~ relation ~ ') or week_start in (select week_start from ' ~ revised ~ '))') -%}
+                    '(week_start >= (select ' ~ lookback_start() ~ ' from ' ~ relation
+                    ~ ') or week_start in (select week_start from ' ~ revised ~ '))') -%}
             {%- else -%}
                 {%- set where = where | replace('__rebuilt_weeks__', '1 = 1') -%}
             {%- endif -%}
