@@ -8,28 +8,14 @@
     joins, where the same filter as subqueries was applied after them
     (10M tickets: int_tickets' query 2.9 -> 0.5 s). -#}
 {% macro lookback_filter(week_column='week_start') -%}
-    {#- Rendered at parse time (the ref makes int_revised_weeks run first; the
-        fallback below reads the staging tables) and in incremental runs only:
-        a unit test gives none of them. -#}
-    {%- if not execute or is_incremental() -%}
-        {%- do ref('int_revised_weeks') -%}
-        {%- set revised_query = revised_weeks() -%}
-    {%- endif -%}
-    {%- if is_incremental() -%}
-        {%- set from_week = run_query(
-            'select ' ~ lookback_start() ~ ' from ' ~ this).columns[0].values()[0] -%}
-        {#- a selection without int_revised_weeks on a warehouse that never
-            built it: the same weeks, computed here -#}
-        {%- set built = revised_weeks_relation() -%}
-        {%- set revised_sql = ('select week_start from ' ~ built) if built is not none
-            else ('select week_start from (' ~ revised_query ~ ') as revised') -%}
-        {%- set revised = run_query(revised_sql ~ ' order by week_start').columns[0].values() -%}
+    {%- set weeks = rebuilt_weeks() -%}
+    {%- if weeks is not none -%}
     {#- a model with no rows yet (a KPI with no incident so far) has no
         look-back: the revised weeks hold the new week's tickets -#}
-    ({{ week_column }} >= {{ week_literal(from_week) if from_week is not none else 'null' }}
-        {%- if revised | length > 0 %}
+    ({{ week_column }} >= {{ week_literal(weeks.from_week) if weeks.from_week is not none else 'null' }}
+        {%- if weeks.revised | length > 0 %}
     or {{ week_column }} in (
-            {%- for week in revised %}{{ week_literal(week) }}{{ ', ' if not loop.last }}{% endfor -%}
+            {%- for week in weeks.revised %}{{ week_literal(week) }}{{ ', ' if not loop.last }}{% endfor -%}
     )
         {%- endif -%}
     )
@@ -37,6 +23,49 @@
     1 = 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- `week_column` on or after the earliest week lookback_filter rebuilds (1 = 1
+    when it rebuilds everything): for the rows a rebuilt week can look forward
+    to, such as a ticket's later contacts. -#}
+{% macro from_first_rebuilt_week(week_column='week_start') -%}
+    {%- set weeks = rebuilt_weeks() -%}
+    {%- if weeks is not none -%}
+        {#- as ISO strings: run_query gives dates and timestamps, which do not compare -#}
+        {%- set candidates = [] -%}
+        {%- for week in weeks.revised | list + [weeks.from_week] if week is not none -%}
+            {%- do candidates.append(week.strftime('%Y-%m-%d') if week.strftime is defined else week | string) -%}
+        {%- endfor -%}
+    {{ week_column }} >= {{ week_literal(candidates | min) if candidates | length > 0 else 'null' }}
+    {%- else -%}
+    1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The weeks an incremental run of the current model rebuilds, read when it
+    runs: {from_week: the look-back start (none when the model is empty),
+    revised: the weeks of int_revised_weeks}; none outside an incremental
+    run (everything is built). -#}
+{% macro rebuilt_weeks() %}
+    {#- Rendered at parse time (the ref makes int_revised_weeks run first; the
+        fallback below reads the staging tables) and in incremental runs only:
+        a unit test gives none of them. -#}
+    {%- if not execute or is_incremental() -%}
+        {%- do ref('int_revised_weeks') -%}
+        {%- set revised_query = revised_weeks() -%}
+    {%- endif -%}
+    {%- if not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set from_week = run_query(
+        'select ' ~ lookback_start() ~ ' from ' ~ this).columns[0].values()[0] -%}
+    {#- a selection without int_revised_weeks on a warehouse that never built
+        it: the same weeks, computed here -#}
+    {%- set built = revised_weeks_relation() -%}
+    {%- set revised_sql = ('select week_start from ' ~ built) if built is not none
+        else ('select week_start from (' ~ revised_query ~ ') as revised') -%}
+    {%- set revised = run_query(revised_sql ~ ' order by week_start').columns[0].values() -%}
+    {{ return({'from_week': from_week, 'revised': revised}) }}
+{% endmacro %}
 
 {#- The first week of a model's look-back window: var lookback_weeks before
     the latest week it holds (an expression over its week_start column). -#}

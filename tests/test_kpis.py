@@ -246,6 +246,9 @@ def test_incremental_run_equals_full_refresh(tmp_path):
 
     for relation, keys in [
         ("intermediate.int_ticket_kpi_facts", ["ticket_id"]),
+        # follow-ups are read from the earliest rebuilt week on
+        ("intermediate.int_ticket_repeat_contacts", ["ticket_id"]),
+        ("intermediate.int_surveys", ["survey_id"]),
         ("marts.kpi_weekly", ["week_start", "kpi", "archetype", "segment", "channel"]),
         ("marts.kpi_alerts", ["alert_id"]),
         ("marts.negative_feedback_review", ["survey_id"]),

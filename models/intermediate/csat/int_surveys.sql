@@ -2,6 +2,8 @@
 -- segment and channel (the ticket's channel, not the survey's). A delayed
 -- survey counts once its window (var delayed_csat_window_days after closing)
 -- has elapsed by as_of, so answers still to come are not read as missing.
+-- The comment and the ticket's created_at ride along so the marts that need
+-- them (negative_feedback_review, csat_trending) read no second table.
 {{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
 with surveys as (
     select * from {{ ref('stg_surveys') }}
@@ -20,6 +22,7 @@ select
     surveys.score,
     surveys.sent_at,
     surveys.responded_at,
+    surveys.comment,  -- noqa: RF04
     tickets.week_start,
     tickets.archetype,
     tickets.intent,
@@ -29,6 +32,7 @@ select
     tickets.product_category,
     tickets.is_baseline_period,
     tickets.is_escalated,
+    tickets.created_at as ticket_created_at,
     tickets.closed_at as ticket_closed_at,
     {{ flag('surveys.responded_at is not null') }} as is_answered,
     {{ flag('surveys.responded_at is not null and ' ~ is_satisfied('surveys.scale', 'surveys.score')) }}

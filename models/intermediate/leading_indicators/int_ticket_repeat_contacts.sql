@@ -19,13 +19,21 @@ tickets as (
     where {{ lookback_filter() }}
 ),
 
+-- the contacts that can follow a rebuilt ticket: created after it closed, so
+-- not before its week (closed_at >= created_at is a staging rule). Reading only
+-- those keeps the weekly run's join to the rebuilt weeks (10M: 4.1 -> 1.2 s).
+later_tickets as (
+    select * from all_tickets
+    where {{ from_first_rebuilt_week() }}
+),
+
 follow_ups as (
     -- the next contact of the same customer and archetype after closing
     select
         closed.ticket_id,
         min(later.created_at) as first_follow_up_at
     from tickets as closed
-    inner join all_tickets as later
+    inner join later_tickets as later
         on
             closed.customer_id = later.customer_id
             and closed.archetype = later.archetype

@@ -19,8 +19,8 @@ with responses as (
     select
         surveys.survey_type,
         surveys.week_start,
-        {{ period_start('month', 'tickets.created_at') }} as month_start,
-        {{ period_start('quarter', 'tickets.created_at') }} as quarter_start,
+        {{ period_start('month', 'surveys.ticket_created_at') }} as month_start,
+        {{ period_start('quarter', 'surveys.ticket_created_at') }} as quarter_start,
         surveys.archetype,
         coalesce(surveys.intent, 'unknown') as intent,
         coalesce(surveys.product_id, 'unknown') as product,
@@ -28,7 +28,6 @@ with responses as (
         surveys.is_satisfied,
         surveys.is_unsatisfied
     from {{ ref('int_surveys') }} as surveys
-    inner join {{ ref('int_tickets') }} as tickets on surveys.ticket_id = tickets.ticket_id
     where
         surveys.is_answered = 1
         -- a delayed answer counts only once its window has elapsed by as_of

@@ -98,7 +98,7 @@ select
     responses.scale,
     responses.score,
     responses.responded_at,
-    {{ mask_pii('surveys.comment') }} as comment,  -- noqa: RF04
+    {{ mask_pii('responses.comment') }} as comment,  -- noqa: RF04
     responses.week_start,
     responses.archetype,
     responses.intent,
@@ -125,7 +125,6 @@ select
     qa.finding_class,
     qa.severity
 from responses
-inner join {{ ref('stg_surveys') }} as surveys on responses.survey_id = surveys.survey_id
 inner join {{ ref('int_tickets') }} as tickets on responses.ticket_id = tickets.ticket_id
 left join transcripts on responses.ticket_id = transcripts.ticket_id
 left join decision_logs on responses.ticket_id = decision_logs.ticket_id
