@@ -5,8 +5,11 @@
 -- The comment and the ticket's created_at ride along so the marts that need
 -- them (negative_feedback_review, csat_trending) read no second table.
 {{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+{#- the rebuilt tickets' ids as a range the survey scan can use (key_bounds) -#}
+{%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), lookback_filter()) %}
 with surveys as (
     select * from {{ ref('stg_surveys') }}
+    where {{ within_bounds('ticket_id', ticket_bounds) }}
 ),
 
 tickets as (

@@ -3,6 +3,8 @@
 -- escalated_at and before the 4th agent message after escalated_at (within
 -- the first three agent turns)? Incremental by the ticket's week.
 {{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+{#- the rebuilt tickets' ids as a range the message scans can use (key_bounds) -#}
+{%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), 'is_escalated and ' ~ lookback_filter()) %}
 with escalated as (
     select
         ticket_id,
@@ -17,7 +19,7 @@ handoffs as (
         ticket_id,
         min(escalated_at) as escalated_at
     from {{ ref('stg_escalations') }}
-    where ticket_id in (select escalated.ticket_id from escalated)
+    where ticket_id in (select escalated.ticket_id from escalated) and {{ within_bounds('ticket_id', ticket_bounds) }}
     group by ticket_id
 ),
 
@@ -29,7 +31,9 @@ agent_turns as (
             as agent_turn
     from {{ ref('stg_messages') }} as messages
     inner join handoffs on messages.ticket_id = handoffs.ticket_id
-    where messages.author_type = 'agent' and messages.sent_at > handoffs.escalated_at
+    where
+        messages.author_type = 'agent' and messages.sent_at > handoffs.escalated_at
+        and {{ within_bounds('messages.ticket_id', ticket_bounds) }}
 ),
 
 windows as (
@@ -51,6 +55,7 @@ repetitions as (
         on lower(messages.body) like {{ dbt.concat(["'%'", 'lower(phrases.phrase)', "'%'"]) }}
     where
         messages.author_type = 'customer'
+        and {{ within_bounds('messages.ticket_id', ticket_bounds) }}
         and messages.sent_at > windows.escalated_at
         and (windows.fourth_agent_turn_at is null or messages.sent_at < windows.fourth_agent_turn_at)
 )

@@ -10,6 +10,8 @@
 {{ config(tags=['weekly', 'monthly'], materialized='incremental',
     on_schema_change='append_new_columns', **incremental_by_week()) }}
 {%- set newline = 'chr(10)' %}
+{#- the rebuilt responses' ticket ids as a range the large tables' scans can use -#}
+{%- set ticket_bounds = key_bounds('ticket_id', ref('int_surveys'), 'is_unsatisfied = 1 and ' ~ lookback_filter()) %}
 
 with responses as (
     select *
@@ -36,6 +38,7 @@ transcripts as (
         count(*) as message_count
     from {{ ref('stg_messages') }} as messages
     inner join ticket_ids on messages.ticket_id = ticket_ids.ticket_id
+    where {{ within_bounds('messages.ticket_id', ticket_bounds) }}
     group by messages.ticket_id
 ),
 
@@ -54,6 +57,7 @@ decision_logs as (
         sum(case when calls.status <> 'success' then 1 else 0 end) as failed_tool_calls
     from {{ ref('stg_tool_calls') }} as calls
     inner join ticket_ids on calls.ticket_id = ticket_ids.ticket_id
+    where {{ within_bounds('calls.ticket_id', ticket_bounds) }}
     group by calls.ticket_id
 ),
 
@@ -72,6 +76,7 @@ handoffs as (
         ) as handoff_order
     from {{ ref('stg_escalations') }} as escalations
     inner join ticket_ids on escalations.ticket_id = ticket_ids.ticket_id
+    where {{ within_bounds('escalations.ticket_id', ticket_bounds) }}
 ),
 
 -- the most severe finding of the ticket's QA reviews, the latest on a tie
@@ -125,7 +130,8 @@ select
     qa.finding_class,
     qa.severity
 from responses
-inner join {{ ref('int_tickets') }} as tickets on responses.ticket_id = tickets.ticket_id
+inner join {{ ref('int_tickets') }} as tickets
+    on responses.ticket_id = tickets.ticket_id and {{ within_bounds('tickets.ticket_id', ticket_bounds) }}
 left join transcripts on responses.ticket_id = transcripts.ticket_id
 left join decision_logs on responses.ticket_id = decision_logs.ticket_id
 left join handoffs on responses.ticket_id = handoffs.ticket_id and handoffs.handoff_order = 1
