@@ -30,21 +30,17 @@
 {% macro from_first_rebuilt_week(week_column='week_start') -%}
     {%- set weeks = rebuilt_weeks() -%}
     {%- if weeks is not none -%}
-        {#- as ISO strings: run_query gives dates and timestamps, which do not compare -#}
-        {%- set candidates = [] -%}
-        {%- for week in weeks.revised | list + [weeks.from_week] if week is not none -%}
-            {%- do candidates.append(week.strftime('%Y-%m-%d') if week.strftime is defined else week | string) -%}
-        {%- endfor -%}
-    {{ week_column }} >= {{ week_literal(candidates | min) if candidates | length > 0 else 'null' }}
+    {{ week_column }} >= {{ week_literal(weeks.first) if weeks.first is not none else 'null' }}
     {%- else -%}
     1 = 1
     {%- endif -%}
 {%- endmacro %}
 
 {#- The weeks an incremental run of the current model rebuilds, read when it
-    runs: {from_week: the look-back start (none when the model is empty),
-    revised: the weeks of int_revised_weeks}; none outside an incremental
-    run (everything is built). -#}
+    runs, as ISO dates: {from_week: the look-back start (none when the model
+    is empty), revised: the weeks of int_revised_weeks, first: the earliest
+    of them (none when there is none)}; none outside an incremental run
+    (everything is built). -#}
 {% macro rebuilt_weeks() %}
     {#- Rendered at parse time (the ref makes int_revised_weeks run first; the
         fallback below reads the staging tables) and in incremental runs only:
@@ -63,8 +59,18 @@
     {%- set built = revised_weeks_relation() -%}
     {%- set revised_sql = ('select week_start from ' ~ built) if built is not none
         else ('select week_start from (' ~ revised_query ~ ') as revised') -%}
-    {%- set revised = run_query(revised_sql ~ ' order by week_start').columns[0].values() -%}
-    {{ return({'from_week': from_week, 'revised': revised}) }}
+    {#- ISO strings: run_query gives a timestamp for the look-back start and
+        dates for the weeks (a string on some adapters), which do not compare
+        with each other -#}
+    {%- set iso = [] -%}
+    {%- for week in [from_week] + run_query(revised_sql ~ ' order by week_start').columns[0].values() | list -%}
+        {%- do iso.append(none if week is none
+            else week.strftime('%Y-%m-%d') if week.strftime is defined else (week | string)[:10]) -%}
+    {%- endfor -%}
+    {%- set from_week, revised = iso[0], iso[1:] -%}
+    {%- set candidates = revised + ([from_week] if from_week is not none else []) -%}
+    {{ return({'from_week': from_week, 'revised': revised,
+        'first': candidates | min if candidates | length > 0 else none}) }}
 {% endmacro %}
 
 {#- The first week of a model's look-back window: var lookback_weeks before
@@ -73,9 +79,9 @@
     {{ dbt.dateadd('week', -1 * var('lookback_weeks') | int, 'max(week_start)') }}
 {%- endmacro %}
 
-{#- A week (date or timestamp from run_query) as a SQL date literal. -#}
+{#- A week (an ISO date string, as rebuilt_weeks gives) as a SQL date literal. -#}
 {% macro week_literal(value) -%}
-    cast('{{ value.strftime("%Y-%m-%d") if value.strftime is defined else value }}' as date)
+    cast('{{ value }}' as date)
 {%- endmacro %}
 
 {#- How a model rebuilt by week (lookback_filter on `week_column`) is made

@@ -5,8 +5,9 @@
 -- The comment and the ticket's created_at ride along so the marts that need
 -- them (negative_feedback_review, csat_trending) read no second table.
 {{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+{%- set rebuilt_tickets = lookback_filter() %}
 {#- the rebuilt tickets' ids as a range the survey scan can use (key_bounds) -#}
-{%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), lookback_filter()) %}
+{%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), rebuilt_tickets) %}
 with surveys as (
     select * from {{ ref('stg_surveys') }}
     where {{ within_bounds('ticket_id', ticket_bounds) }}
@@ -14,7 +15,7 @@ with surveys as (
 
 tickets as (
     select * from {{ ref('int_tickets') }}
-    where {{ lookback_filter() }}
+    where {{ rebuilt_tickets }}
 )
 
 select

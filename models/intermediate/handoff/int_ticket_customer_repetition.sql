@@ -3,14 +3,15 @@
 -- escalated_at and before the 4th agent message after escalated_at (within
 -- the first three agent turns)? Incremental by the ticket's week.
 {{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+{%- set rebuilt_escalated = 'is_escalated and ' ~ lookback_filter() %}
 {#- the rebuilt tickets' ids as a range the message scans can use (key_bounds) -#}
-{%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), 'is_escalated and ' ~ lookback_filter()) %}
+{%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), rebuilt_escalated) %}
 with escalated as (
     select
         ticket_id,
         week_start
     from {{ ref('int_tickets') }}
-    where is_escalated and {{ lookback_filter() }}
+    where {{ rebuilt_escalated }}
 ),
 
 handoffs as (

@@ -10,13 +10,14 @@
 {{ config(tags=['weekly', 'monthly'], materialized='incremental',
     on_schema_change='append_new_columns', **incremental_by_week()) }}
 {%- set newline = 'chr(10)' %}
+{%- set rebuilt_responses = 'is_unsatisfied = 1 and ' ~ lookback_filter() %}
 {#- the rebuilt responses' ticket ids as a range the large tables' scans can use -#}
-{%- set ticket_bounds = key_bounds('ticket_id', ref('int_surveys'), 'is_unsatisfied = 1 and ' ~ lookback_filter()) %}
+{%- set ticket_bounds = key_bounds('ticket_id', ref('int_surveys'), rebuilt_responses) %}
 
 with responses as (
     select *
     from {{ ref('int_surveys') }}
-    where is_unsatisfied = 1 and {{ lookback_filter() }}
+    where {{ rebuilt_responses }}
 ),
 
 -- the tickets to describe (a ticket may have several unsatisfied responses)
