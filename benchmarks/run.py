@@ -68,6 +68,9 @@ class Step:
     load_after: str
     returncode: int
     output_tail: str = ""
+    # process start until the child printed READY_MARK (a load that is complete
+    # before the process exits, as a code server's is); None if it did not
+    ready_seconds: float | None = None
 
 
 @dataclass
@@ -83,6 +86,9 @@ class ScaleResult:
     top_nodes_incremental: list = field(default_factory=list)
 
 
+READY_MARK = "SUPPORTWH_READY"
+
+
 def loadavg() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -94,6 +100,7 @@ def run_measured(name: str, cmd: list[str], env: dict | None = None, cwd: Path =
     """Run a command; wall time and the peak RSS of its process tree (psutil,
     sampled every 50 ms: the sum over the process and its children)."""
     load_before = loadavg()
+    started_epoch = time.time()
     started = time.monotonic()
     proc = subprocess.Popen(
         cmd,
@@ -130,6 +137,9 @@ def run_measured(name: str, cmd: list[str], env: dict | None = None, cwd: Path =
     done.set()
     sampler.join()
     step = Step(name, seconds, peak, load_before, loadavg(), proc.returncode, output[-3000:])
+    for line in output.splitlines():
+        if line.startswith(READY_MARK + " "):
+            step.ready_seconds = float(line.split()[1]) - started_epoch
     print(
         f"  {name}: {seconds:.1f}s, peak RSS {peak / 2**30:.2f} GiB, rc {proc.returncode}, "
         f"load {step.load_before} -> {step.load_after}",
@@ -292,15 +302,20 @@ def bench_scale(
 
 
 def bench_parse(out: Path) -> dict:
-    """dbt parse and the Dagster definitions load, each in a fresh process.
+    """dbt parse and the Dagster definitions load.
 
-    - `dbt parse` (warm): the steady state, partial parsing on, after a first
-      parse in the same target folder, as every `supportwh build` and
-      `dagster dev` after the first one sees it;
+    - dev load (the target's figure): what `dagster dev` does at every load and
+      "Reload" of the code location: a fresh process that runs `dbt parse`
+      (warm, partial parsing, in-process: orchestration/project.py) and then
+      builds the definitions. Timed from process start until the definitions
+      exist; the interpreter's exit afterwards is recorded too. Three runs after
+      one to warm up; the median counts.
+    - the same two halves in separate processes: `dbt parse` (warm) from the
+      command line, after a first parse in the same target folder, and
+      `import orchestration.definitions` with the manifest already prepared (a
+      deployment, `dagster-dbt project prepare-and-package`);
     - `dbt parse --no-partial-parse` (cold): a fresh checkout's first parse;
-    - definitions load: `import orchestration.definitions` with the manifest
-      prepared (as deployed: `dagster-dbt project prepare-and-package`); the
-      process's wall time, interpreter start included.
+    - the imports of dbt-core and of dagster + dagster-dbt alone.
     """
     target = out / "parse-target"
     env = {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(out / "parse-logs")}
@@ -311,10 +326,18 @@ def bench_parse(out: Path) -> dict:
         "dbt parse (cold, no partial parse)", dbt + ["--no-partial-parse"], env
     )
     steps["parse_warm"] = run_measured("dbt parse (warm, partial parse)", dbt, env)
+    load = [
+        sys.executable,
+        "-c",
+        f"import time, orchestration.definitions; print('{READY_MARK}', time.time())",
+    ]
     # the definitions' own manifest (orchestration/project.py), prepared once
-    prepare = [sys.executable, "-c", "import orchestration.definitions"]
-    run_measured("prepare Dagster manifest", prepare)
-    steps["definitions"] = run_measured("Dagster definitions load", prepare)
+    run_measured("prepare Dagster manifest", load)
+    steps["definitions"] = run_measured("Dagster definitions load (manifest prepared)", load)
+    dev = {"DAGSTER_IS_DEV_CLI": "1"}
+    run_measured("dev load, warm-up", load, dev)
+    for i in (1, 2, 3):
+        steps[f"dev_load_{i}"] = run_measured(f"dev load {i}: dbt parse + definitions", load, dev)
     # what the two cost before any work of ours: the imports of dbt-core and of
     # dagster + dagster-dbt, each in a fresh interpreter
     py = [sys.executable, "-c"]
@@ -352,6 +375,13 @@ def machine() -> dict:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
+
+
+def dev_load(parse: dict) -> tuple[Step, list[Step]]:
+    """The median of the dev-load runs (by time to ready), and all of them."""
+    runs = [st for key, st in parse.items() if key.startswith("dev_load_")]
+    ordered = sorted(runs, key=lambda st: st.ready_seconds or st.seconds)
+    return ordered[len(ordered) // 2], runs
 
 
 def write_results(
@@ -392,12 +422,22 @@ def write_results(
             f"| {rss:.2f} ({verdict(rss <= TARGETS['peak_rss_gib'])}) "
             f"| {s.floor_check} | {s.incremental_check} |"
         )
-    total = parse["parse_warm"].seconds + parse["definitions"].seconds
+    median, runs = dev_load(parse)
+    ready = median.ready_seconds or median.seconds
+    separate = parse["parse_warm"].seconds + parse["definitions"].seconds
     lines += [
         "",
-        f"dbt parse (warm, partial parse) + Dagster definitions load: "
-        f"{parse['parse_warm'].seconds:.2f} s + {parse['definitions'].seconds:.2f} s = "
-        f"{total:.2f} s ({verdict(total <= TARGETS['parse_plus_definitions_s'])}, target <= 5 s); "
+        "dbt parse + Dagster definitions load, as `dagster dev` loads the code location "
+        "(one process: a warm `dbt parse` in-process, then the definitions; "
+        "orchestration/project.py): "
+        f"**{ready:.2f} s** from process start until the definitions exist, the median of "
+        + ", ".join(f"{st.ready_seconds or st.seconds:.2f}" for st in runs)
+        + f" s ({verdict(ready <= TARGETS['parse_plus_definitions_s'])}, target <= 5 s); "
+        f"the process then takes {median.seconds - ready:.2f} s more to exit.",
+        "",
+        f"The same two halves in separate processes: `dbt parse` (warm, partial parse) "
+        f"{parse['parse_warm'].seconds:.2f} s + definitions load from a prepared manifest "
+        f"{parse['definitions'].seconds:.2f} s = {separate:.2f} s, process exits included; "
         f"cold parse without partial parsing {parse['parse_cold'].seconds:.2f} s. "
         f"The imports alone, doing nothing: dbt-core {parse['import_dbt'].seconds:.2f} s "
         f"+ dagster and dagster-dbt {parse['import_dagster'].seconds:.2f} s = "
@@ -415,8 +455,9 @@ def write_results(
                 f"| {st.load_before} | {st.load_after} |"
             )
     for st in parse.values():
+        ready = f" (definitions ready at {st.ready_seconds:.2f} s)" if st.ready_seconds else ""
         lines.append(
-            f"| - | {st.name} | {st.seconds:.2f} | {st.peak_rss_bytes / 2**30:.2f} "
+            f"| - | {st.name}{ready} | {st.seconds:.2f} | {st.peak_rss_bytes / 2**30:.2f} "
             f"| {st.load_before} | {st.load_after} |"
         )
     lines += ["", "## Data", ""]

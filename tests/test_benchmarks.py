@@ -54,6 +54,11 @@ def test_harness_runs_end_to_end_and_the_floor_equals_the_warehouse(tmp_path):
     assert scale["steps"]["full_build"]["peak_rss_bytes"] > 50 * 2**20
     assert figures["parse"]["parse_warm"]["seconds"] > 0
     assert figures["parse"]["definitions"]["seconds"] > 0
+    # the dev load (dbt parse in-process + definitions): ready before its exit
+    for run_ in ("dev_load_1", "dev_load_2", "dev_load_3"):
+        step = figures["parse"][run_]
+        assert 0 < step["ready_seconds"] < step["seconds"], step
+    assert "as `dagster dev` loads the code location" in text
     for step in ("import_dbt", "import_dagster"):
         assert figures["parse"][step]["returncode"] == 0
     assert "The imports alone, doing nothing: dbt-core" in text

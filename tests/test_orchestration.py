@@ -5,6 +5,7 @@ webserver serves the code location."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -54,6 +55,61 @@ def test_definitions_load_and_asset_keys_match_the_snapshot():
         "monthly_review_job",
         "quarterly_review_job",
     }
+
+
+def test_dev_load_parses_in_process_and_says_why_a_parse_fails(tmp_path, monkeypatch):
+    """The preparer `dagster dev` uses (orchestration/project.py) parses with
+    dbtRunner in this process, writes the manifest, reports a broken project in
+    one line, and forces the seeds to re-parse only when they were parsed in
+    another folder."""
+    import msgpack
+    from dagster_dbt import DbtProject
+    from dagster_shared.record import replace
+
+    from orchestration.project import DbtParseError, InProcessPreparer
+
+    copy = tmp_path / "project"
+    for name in ("dbt_project.yml", "profiles.yml"):
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_bytes((REPO / name).read_bytes())
+    for name in ("models", "macros", "seeds", "tests/dbt"):
+        shutil.copytree(REPO / name, copy / name)
+
+    def project(folder: Path) -> DbtProject:
+        made = DbtProject(folder, profiles_dir=folder, target_path=Path("target") / "dagster")
+        return replace(made, preparer=InProcessPreparer())
+
+    started = []  # commands of the children started: none may be dbt
+    real_popen = subprocess.Popen
+
+    def popen(args, *rest, **kwargs):
+        started.append(" ".join(map(str, args)) if isinstance(args, list | tuple) else str(args))
+        return real_popen(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    broken = copy / "models" / "marts" / "broken.yml"
+    broken.write_text("version: 2\nmodels:\n  - name: [unclosed\n")
+    with pytest.raises(DbtParseError, match="dbt parse could not run for Dagster: .*broken.yml"):
+        project(copy).preparer.prepare(project(copy))
+    broken.unlink()
+
+    here = project(copy)
+    here.preparer.prepare(here)
+    assert json.loads(here.manifest_path.read_text())["nodes"], "no nodes in the manifest"
+    assert not [c for c in started if "dbt" in c], started
+    state = here.project_dir / here.target_path / "partial_parse.msgpack"
+
+    def seed_checksums(path: Path) -> set[str]:
+        files = msgpack.unpackb(path.read_bytes(), raw=False, strict_map_key=False)["files"]
+        return {f["checksum"]["checksum"] for f in files.values() if f["parse_file_type"] == "seed"}
+
+    assert "0" * 64 not in seed_checksums(state), "seeds invalidated in their own folder"
+    # the same state in another folder (a CI image deployed elsewhere)
+    moved = tmp_path / "moved"
+    shutil.copytree(copy, moved)
+    there = project(moved)
+    there.preparer._invalidate_seeds_in_partial_parse(there)
+    assert seed_checksums(moved / "target" / "dagster" / "partial_parse.msgpack") == {"0" * 64}
 
 
 def test_dbt_tests_are_asset_checks():
