@@ -14,8 +14,9 @@ Per scale, in one run:
   5. append one more weekly export (`generate --append-week`), time the
      incremental `supportwh build`, and check it against the floor recomputed
      on the appended data;
-  6. time `dbt parse` and the loading of the Dagster definitions, each in a
-     fresh process;
+  6. time `dbt parse` and the loading of the Dagster definitions: as
+     `dagster dev` loads the code location (one fresh process, the parse
+     in-process), and each alone in a fresh process (bench_parse);
 then write the figures, ratios, targets, load averages and the machine's
 description to a Markdown file (default benchmarks/results.md).
 
