@@ -266,8 +266,37 @@ def test_incremental_run_equals_full_refresh(tmp_path):
     # full refresh, every week
     revised = "select week_start from intermediate.int_revised_weeks"
     all_weeks = {r[0] for r in full.query("select distinct week_start from marts.kpi_weekly")}
-    assert max(all_weeks) in {r[0] for r in incremental.query(revised)}
+    revised_weeks = {r[0] for r in incremental.query(revised)}
+    assert max(all_weeks) in revised_weeks
     assert all_weeks <= {r[0] for r in full.query(revised)}
+    # rows with a null key (quarantined whatever arrives) revise no week: the
+    # appended load re-resolves the stored ones, of tickets in older weeks
+    keys = {
+        "tickets": "ticket_id",
+        "surveys": "survey_id",
+        "escalations": "escalation_id",
+        "qa_reviews": "review_id",
+        "messages": "message_id",
+        "tool_calls": "call_id",
+    }
+
+    def latest_load_weeks(key_is: str) -> set:
+        latest = " union all ".join(
+            f"select ticket_id from staging.stg_{t}__validated where {k} is {key_is} "
+            f"and _loaded_at = (select max(_loaded_at) from staging.stg_{t}__validated)"
+            for t, k in keys.items()
+        )
+        return {
+            r[0]
+            for r in incremental.query(
+                "select distinct week_start from intermediate.int_tickets "
+                f"where ticket_id in ({latest})"
+            )
+        }
+
+    only_null_keys = latest_load_weeks("null") - latest_load_weeks("not null")
+    assert only_null_keys, "the appended load re-resolved no null-key row of an older week"
+    assert not only_null_keys & revised_weeks, sorted(only_null_keys & revised_weeks)
 
 
 # --- incremental staging ------------------------------------------------------------
