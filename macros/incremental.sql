@@ -24,6 +24,29 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The incremental filter of the week-partitioned models whose rows depend
+    on their ticket's own rows only, never on the data's as_of nor on other
+    tickets (int_tickets, int_escalations, int_qa_reviews,
+    int_capability_overreach, int_ticket_customer_repetition): a row of
+    theirs changes only when the staging load re-resolves a row of its
+    ticket, whose week is then in int_revised_weeks. So they rebuild the
+    revised weeks alone, without the look-back window that the maturing
+    KPIs need (10M tickets, weekly run: 1 week instead of 7). Dimension
+    revisions (customers, products, seeds) are not detected, as with the
+    look-back (docs/decisions.md). -#}
+{% macro revised_weeks_filter(week_column='week_start') -%}
+    {%- set weeks = rebuilt_weeks() -%}
+    {%- if weeks is none -%}
+    1 = 1
+    {%- elif weeks.revised | length > 0 -%}
+    {{ week_column }} in (
+        {%- for week in weeks.revised %}{{ week_literal(week) }}{{ ', ' if not loop.last }}{% endfor -%}
+    )
+    {%- else -%}
+    1 = 0
+    {%- endif -%}
+{%- endmacro %}
+
 {#- `week_column` on or after the earliest week lookback_filter rebuilds (1 = 1
     when it rebuilds everything): for the rows a rebuilt week can look forward
     to, such as a ticket's later contacts. -#}

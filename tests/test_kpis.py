@@ -253,6 +253,11 @@ def test_incremental_run_equals_full_refresh(tmp_path):
         ("marts.kpi_alerts", ["alert_id"]),
         ("marts.negative_feedback_review", ["survey_id"]),
         ("intermediate.int_capability_overreach", ["message_id", "tool_name"]),
+        # rebuilt for the revised weeks only (revised_weeks_filter)
+        ("intermediate.int_tickets", ["ticket_id"]),
+        ("intermediate.int_escalations", ["escalation_id"]),
+        ("intermediate.int_qa_reviews", ["review_id"]),
+        ("intermediate.int_ticket_customer_repetition", ["ticket_id"]),
     ]:
         a = incremental.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
         b = full.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)

@@ -7,7 +7,7 @@ with escalations as (
 
 tickets as (
     select * from {{ ref('int_tickets') }}
-    where {{ lookback_filter() }}
+    where {{ revised_weeks_filter() }}
 )
 
 select

@@ -13,7 +13,7 @@
 ) }}
 with tickets as (
     select * from {{ ref('int_tickets') }}
-    where {{ lookback_filter() }}
+    where {{ revised_weeks_filter() }}
 ),
 
 -- An incremental run narrows the bot messages to the reprocessed tickets

@@ -9,7 +9,7 @@ with reviews as (
 
 tickets as (
     select * from {{ ref('int_tickets') }}
-    where {{ lookback_filter() }}
+    where {{ revised_weeks_filter() }}
 ),
 
 severities as (

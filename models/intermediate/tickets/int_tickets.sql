@@ -1,6 +1,7 @@
 -- The ticket-grain fact every KPI family starts from: one row per staged
 -- ticket with its archetype, segment, product category and week.
--- Incremental by week (macros/incremental.sql lookback_filter).
+-- Incremental by week: the revised weeks only (macros/incremental.sql
+-- revised_weeks_filter); nothing here depends on as_of or other tickets.
 {{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
 with tickets as (
     select * from {{ ref('stg_tickets') }}
@@ -55,4 +56,4 @@ weekly as (
 )
 
 select * from weekly
-where {{ lookback_filter() }}
+where {{ revised_weeks_filter() }}
