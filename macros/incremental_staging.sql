@@ -171,14 +171,14 @@
 
 {#- The weeks (ISO week of the ticket's created_at) whose tickets had a row
     of any ticket-linked table re-resolved by the latest staging load: the
-    incremental intermediate models rebuild them on top of the look-back
-    window, so a late survey or a re-exported old ticket lands in its week.
-    Rows with a null key do not count: they are quarantined whatever else
-    arrives, so they never reach a staged view, yet every load that brings a
-    null-key row re-resolves all the stored ones (any of them may be its exact
-    copy). Counted, they made each weekly run rebuild the weeks of old tickets
-    that once had such a row (10M tickets: one more week beyond the look-back
-    window, for one ticket). -#}
+    week-incremental models rebuild them (the maturing ones on top of their
+    look-back window), so a late survey or a re-exported old ticket lands in
+    its week. Rows with a null key do not count: they are quarantined
+    whatever else arrives, so they never reach a staged view, yet every load
+    that brings a null-key row re-resolves all the stored ones (any of them
+    may be its exact copy). Counted, they made each weekly run rebuild every
+    week that ever had such a row (the 13-week integration export: six old
+    weeks, one ticket each). -#}
 {% macro revised_weeks() %}
     select distinct {{ iso_week_start('created_at') }} as week_start
     from {{ ref('stg_tickets__validated') }}
