@@ -13,12 +13,7 @@
     {#- a model with no rows yet (a KPI with no incident so far) has no
         look-back: the revised weeks hold the new week's tickets -#}
     ({{ week_column }} >= {{ week_literal(weeks.from_week) if weeks.from_week is not none else 'null' }}
-        {%- if weeks.revised | length > 0 %}
-    or {{ week_column }} in (
-            {%- for week in weeks.revised %}{{ week_literal(week) }}{{ ', ' if not loop.last }}{% endfor -%}
-    )
-        {%- endif -%}
-    )
+    or {{ week_in(week_column, weeks.revised) }})
     {%- else -%}
     1 = 1
     {%- endif -%}
@@ -38,9 +33,17 @@
     {%- set weeks = rebuilt_weeks() -%}
     {%- if weeks is none -%}
     1 = 1
-    {%- elif weeks.revised | length > 0 -%}
+    {%- else -%}
+    {{ week_in(week_column, weeks.revised) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- `week_column` in `weeks` (ISO date strings, as rebuilt_weeks gives);
+    1 = 0 when there is none. -#}
+{% macro week_in(week_column, weeks) -%}
+    {%- if weeks | length > 0 -%}
     {{ week_column }} in (
-        {%- for week in weeks.revised %}{{ week_literal(week) }}{{ ', ' if not loop.last }}{% endfor -%}
+        {%- for week in weeks %}{{ week_literal(week) }}{{ ', ' if not loop.last }}{% endfor -%}
     )
     {%- else -%}
     1 = 0

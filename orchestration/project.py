@@ -17,6 +17,7 @@ from dagster_dbt import DbtProject
 from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 from dagster_shared.record import replace
 
+from supportwh.dbt import one_line
 from supportwh.errors import SupportWHError
 from supportwh.project import PROJECT_DIR
 
@@ -59,8 +60,9 @@ class InProcessPreparer(DagsterDbtProjectPreparer):
             args += ["--target", project.target]
         result = dbtRunner().invoke(args)
         if result.exception is not None:
-            detail = " ".join(str(result.exception).split())[:500]
-            raise DbtParseError(f"dbt parse could not run for Dagster: {detail}")
+            raise DbtParseError(
+                f"dbt parse could not run for Dagster: {one_line(result.exception)}"
+            )
         if not result.success:
             raise DbtParseError(f"dbt parse failed for Dagster; see {target / 'dbt.log'}")
         self._invalidate_seeds_in_partial_parse(project)

@@ -58,7 +58,7 @@ def run_dbt(
         finally:
             release_duckdb()
     if result.exception is not None:
-        raise SupportWHError(f"dbt {command} could not run: {_one_line(result.exception)}")
+        raise SupportWHError(f"dbt {command} could not run: {one_line(result.exception)}")
     if not result.success:
         raise SupportWHError(f"dbt {command} failed: {_failures(result.result)}")
     return result.result
@@ -81,7 +81,7 @@ def release_duckdb() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:500]
 
@@ -92,7 +92,7 @@ def _failures(run_result) -> str:
         status = str(getattr(node_result, "status", "")).lower()
         if status in {"error", "fail", "runtime error"}:
             name = getattr(getattr(node_result, "node", None), "name", "?")
-            failed.append(f"{name} ({status}: {_one_line(Exception(node_result.message or ''))})")
+            failed.append(f"{name} ({status}: {one_line(Exception(node_result.message or ''))})")
     if not failed:
         return "see the dbt log above"
     more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
