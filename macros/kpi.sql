@@ -15,6 +15,15 @@
     (select max(created_at) from {{ ref('int_tickets') }})
 {%- endmacro %}
 
+{#- A delayed survey counts once its window (var delayed_csat_window_days
+    after the ticket closed) has elapsed by as_of (KPI_SPEC "CSAT"). Computed
+    where it is read, never stored with the survey: int_surveys' rows then
+    depend on their own ticket alone and rebuild only when it is revised. -#}
+{% macro is_delayed_window_mature(closed_at) -%}
+    ({{ closed_at }} is not null
+    and {{ dbt.dateadd('day', var('delayed_csat_window_days'), closed_at) }} <= {{ as_of() }})
+{%- endmacro %}
+
 {#- value = numerator / denominator, x100 for percent units, null on a zero
     denominator. -#}
 {% macro kpi_value(numerator, denominator, unit) -%}

@@ -41,6 +41,7 @@ def run_dbt(
 
     if warehouse.duckdb_path:
         warehouse.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        check_duckdb_file(warehouse.duckdb_path)
     cli_args = [
         command,
         "--project-dir",
@@ -62,6 +63,32 @@ def run_dbt(
     if not result.success:
         raise SupportWHError(f"dbt {command} failed: {_failures(result.result)}")
     return result.result
+
+
+def check_duckdb_file(path) -> None:
+    """Refuse, in one line, a warehouse file this DuckDB cannot read.
+
+    A file written by a newer DuckDB (2.x writes storage version 69, which the
+    1.x pinned in pyproject.toml cannot read) would otherwise fail inside
+    dbt's connection, which prints its tracebacks first. Other failures to
+    open (a lock held by another process) are left to dbt to report.
+    """
+    import duckdb
+
+    if not path.exists():
+        return
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.IOException as exc:
+        if "newer version of DuckDB" not in str(exc):
+            return
+        raise SupportWHError(
+            f"the warehouse file {path} was written by a newer DuckDB than the installed "
+            f"{duckdb.__version__}, which cannot read it: delete it and rebuild "
+            f"(`supportwh build --full-refresh`); {one_line(exc).split('. ')[0]}"
+        ) from exc
+    except duckdb.Error:
+        return
 
 
 def release_duckdb() -> None:

@@ -336,8 +336,11 @@ def test_incremental_staging_equals_full_refresh_when_later_exports_revise_earli
     that is now quarantined (its old version becomes superseded and its
     children parent_quarantined), a survey of a ticket that only arrives in
     this file (no longer an orphan), an exact duplicate and a conflicting copy
-    of old messages, a row with a null key. The incremental run reads only the
-    new file and must decide every raw row exactly as a full refresh does."""
+    of old messages, a row with a null key, and a conflicting copy of every QA
+    review of the earliest reviewed week, which leaves that week with no QA
+    review at all. The incremental run reads only the new file and must
+    decide every raw row exactly as a full refresh does, and a rebuilt week
+    left empty must lose its old rows."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -358,9 +361,14 @@ def test_incremental_staging_equals_full_refresh_when_later_exports_revise_earli
     tickets = rows("tickets")
     surveys = rows("surveys")
     messages = rows("messages")
+    qa_reviews = rows("qa_reviews")
     import duckdb
 
     with duckdb.connect(str(before), read_only=True) as con:
+        emptied_week, week_reviews = con.execute(
+            "select week_start, list(review_id) from intermediate.int_qa_reviews "
+            "group by week_start order by week_start limit 1"
+        ).fetchone()
         # an old staged ticket with children, and an orphan survey's ticket id
         old_ticket = con.execute(
             "select t.ticket_id from staging.stg_tickets t "
@@ -395,10 +403,20 @@ def test_incremental_staging_equals_full_refresh_when_later_exports_revise_earli
     message_conflict = messages.slice(6, 1).set_column(
         messages.schema.get_field_index("body"), "body", pa.array(["a different body"])
     )
+    # the same review ids with another reviewer: each key has two differing rows
+    reviews_conflict = qa_reviews.filter(
+        pa.compute.is_in(qa_reviews["review_id"], pa.array(week_reviews))
+    )
+    reviews_conflict = reviews_conflict.set_column(
+        reviews_conflict.schema.get_field_index("reviewer"),
+        "reviewer",
+        pa.array(["another reviewer"] * reviews_conflict.num_rows, pa.string()),
+    )
     late = {
         "tickets": pa.concat_tables([revised, new_ticket]),
         "surveys": pa.concat_tables([survey_new, survey_orphan, null_key, null_key]),
         "messages": pa.concat_tables([message_dup, message_conflict]),
+        "qa_reviews": reviews_conflict,
     }
     for table, data in late.items():
         pq.write_table(data, raw / table / "export-zz-late.parquet")
@@ -412,10 +430,17 @@ def test_incremental_staging_equals_full_refresh_when_later_exports_revise_earli
         _same_rows(incremental, full, relation)
     for relation in [
         "intermediate.int_tickets",
+        "intermediate.int_qa_reviews",
         "intermediate.int_ticket_kpi_facts",
         "marts.kpi_weekly",
     ]:
         _same_rows(incremental, full, relation)
+    # the week whose every QA review is now in conflict has none left (dbt's
+    # delete+insert kept its old rows: it deletes only the weeks it inserts)
+    assert len(week_reviews) > 0
+    assert incremental.query(
+        "select count(*) from intermediate.int_qa_reviews where week_start = ?", [emptied_week]
+    ) == [(0,)]
 
     # the revisions did happen
     dispositions = dict(
@@ -484,3 +509,38 @@ def test_incremental_staging_refuses_a_removed_raw_file(tmp_path):
     assert result.returncode != 0
     assert "no longer in the export" in result.stderr and "--full-refresh" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_week_filter_other_than_the_models_rebuild_setting_is_refused(tmp_path):
+    """incremental_by_week(rebuild=...) deletes the weeks of one filter: a model
+    that reads its rows with the other would insert weeks it did not delete
+    (duplicates) or delete weeks it does not rebuild (lost rows). The filter
+    macros refuse it at compile time, naming the model."""
+    import shutil
+
+    from conftest import REPO
+    from dbt.cli.main import dbtRunner
+
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        (copy / name).write_bytes((REPO / name).read_bytes())
+    for name in ("models", "macros", "seeds", "tests/dbt"):
+        shutil.copytree(REPO / name, copy / name)
+    model = copy / "models" / "intermediate" / "policy_qa" / "int_qa_reviews.sql"
+    source = model.read_text()
+    assert "rebuild='revised'" in source and "revised_weeks_filter()" in source
+    model.write_text(source.replace("revised_weeks_filter()", "lookback_filter()"))
+
+    args = ["--project-dir", str(copy), "--profiles-dir", str(copy)]
+    env = {"SUPPORTWH_DUCKDB_PATH": str(tmp_path / "w.duckdb")}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        result = dbtRunner().invoke(["compile", *args, "--select", "int_qa_reviews", "--quiet"])
+    assert not result.success
+    message = " ".join(str(result.exception or result.result).split())
+    assert (
+        "int_qa_reviews is configured with incremental_by_week(rebuild='revised') "
+        "but calls lookback_filter" in message
+    ), message

@@ -129,20 +129,22 @@ def test_csat_trending_every_cell_matches_pandas(scenario_warehouse, responses, 
 
 def test_delayed_responses_wait_for_the_window(scenario_warehouse):
     """Immature delayed answers exist in the data and are not counted."""
-    (immature,) = scenario_warehouse.query(
-        "select count(*) from intermediate.int_surveys "
-        "where survey_type = 'delayed' and is_answered = 1 and is_delayed_window_mature = 0"
-    )[0]
+    mature = (
+        "t.closed_at is not null and t.closed_at + interval 7 day"
+        " <= (select max(created_at) from intermediate.int_tickets)"
+    )
+    counts = (
+        "select count(*) filter (where not ({m})), count(*) filter (where {m}) "
+        "from intermediate.int_surveys as s join intermediate.int_tickets as t using (ticket_id) "
+        "where s.survey_type = 'delayed' and s.is_answered = 1"
+    ).format(m=mature)
+    immature, mature_answers = scenario_warehouse.query(counts)[0]
     assert immature > 0
     (counted,) = scenario_warehouse.query(
         "select sum(responses) from marts.csat_trending "
         "where period_grain = 'quarter' and dimension = 'all' and survey_type = 'delayed'"
     )[0]
-    (mature,) = scenario_warehouse.query(
-        "select count(*) from intermediate.int_surveys "
-        "where survey_type = 'delayed' and is_answered = 1 and is_delayed_window_mature = 1"
-    )[0]
-    assert counted == mature
+    assert counted == mature_answers
 
 
 def test_csat_change_is_against_the_calendar_previous_period(scenario_warehouse):

@@ -129,3 +129,38 @@ def test_unmapped_intents_go_to_long_tail(scenario_warehouse):
     assert unmapped, "the generator writes intents no seed row maps"
     assert all(archetype == "long_tail" for _, archetype in unmapped)
     assert all(archetype != "long_tail" for intent, archetype, _ in rows if intent in mapped)
+
+
+def test_the_relationships_test_returns_every_child_row_without_a_parent(tmp_path, monkeypatch):
+    """The project's relationships test (an anti-join, macros/generic_tests.sql)
+    fails on the same rows as dbt's: each child row whose value is missing from
+    the parent, duplicates kept, nulls not tested."""
+    from conftest import REPO
+    from dbt.cli.main import dbtRunner
+
+    monkeypatch.setenv("SUPPORTWH_DUCKDB_PATH", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    child = "(select * from (values ('T1'), ('T2'), ('T2'), (null), ('T3')) as v(ticket_id))"
+    parent = "(select * from (values ('T1'), ('T3'), ('T4')) as v(ticket_id))"
+    inline = (
+        "select from_field from ({{ default__test_relationships("
+        f"\"{child}\", 'ticket_id', \"{parent}\", 'ticket_id') }}}}) as failures order by 1"
+    )
+    result = dbtRunner().invoke(
+        [
+            "show",
+            "--project-dir",
+            str(REPO),
+            "--profiles-dir",
+            str(REPO),
+            "--inline",
+            inline,
+            "--output",
+            "json",
+            "--quiet",
+        ]
+    )
+    assert result.success, result.exception
+    rows = [row[0] for row in result.result.results[0].agate_table.rows]
+    assert rows == ["T2", "T2"]

@@ -1,11 +1,14 @@
 -- One row per staged survey, attributed to its ticket's week, archetype,
--- segment and channel (the ticket's channel, not the survey's). A delayed
--- survey counts once its window (var delayed_csat_window_days after closing)
--- has elapsed by as_of, so answers still to come are not read as missing.
--- The comment and the ticket's created_at ride along so the marts that need
--- them (negative_feedback_review, csat_trending) read no second table.
-{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
-{%- set rebuilt_tickets = lookback_filter() %}
+-- segment and channel (the ticket's channel, not the survey's). Whether a
+-- delayed survey's window has elapsed depends on as_of and is decided where
+-- it is read (macro is_delayed_window_mature), so a row here depends on its
+-- own ticket's rows alone: an incremental run rebuilds the revised weeks
+-- only (macros/incremental.sql revised_weeks_filter).
+-- The comment and the ticket's created_at and closed_at ride along so the
+-- marts that need them (negative_feedback_review, csat_trending) read no
+-- second table.
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week(rebuild='revised')) }}
+{%- set rebuilt_tickets = revised_weeks_filter() %}
 {#- the rebuilt tickets' ids as a range the survey scan can use (key_bounds) -#}
 {%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), rebuilt_tickets) %}
 with surveys as (
@@ -42,9 +45,6 @@ select
     {{ flag('surveys.responded_at is not null and ' ~ is_satisfied('surveys.scale', 'surveys.score')) }}
         as is_satisfied,
     {{ flag('surveys.responded_at is not null and not ' ~ is_satisfied('surveys.scale', 'surveys.score')) }}
-        as is_unsatisfied,
-    {{ flag('tickets.closed_at is not null and '
-        ~ dbt.dateadd('day', var('delayed_csat_window_days'), 'tickets.closed_at') ~ ' <= ' ~ as_of()) }}
-        as is_delayed_window_mature
+        as is_unsatisfied
 from surveys
 inner join tickets on surveys.ticket_id = tickets.ticket_id

@@ -1,6 +1,6 @@
 -- One row per staged escalation with its handoff quality flags and the
 -- escalated ticket's dimensions.
-{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week(rebuild='revised')) }}
 with escalations as (
     select * from {{ ref('stg_escalations') }}
 ),

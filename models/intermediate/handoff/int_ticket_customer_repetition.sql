@@ -2,7 +2,7 @@
 -- handoff, i.e. send a message matching a repetition phrase after
 -- escalated_at and before the 4th agent message after escalated_at (within
 -- the first three agent turns)? Incremental by the ticket's week.
-{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week(rebuild='revised')) }}
 {%- set rebuilt_escalated = 'is_escalated and ' ~ revised_weeks_filter() %}
 {#- the rebuilt tickets' ids as a range the message scans can use (key_bounds) -#}
 {%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), rebuilt_escalated) %}

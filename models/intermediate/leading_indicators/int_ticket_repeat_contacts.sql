@@ -2,7 +2,7 @@
 -- archetype within 7 / 30 days of closing, and has that window elapsed by
 -- as_of (only mature tickets count in the denominators)? Incremental by the
 -- ticket's week; the follow-ups are looked up in all later tickets.
-{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week(rebuild='lookback')) }}
 with all_tickets as (
     select
         ticket_id,

@@ -9,7 +9,7 @@
 {{ config(
     materialized='incremental',
     on_schema_change='append_new_columns',
-    **incremental_by_week()
+    **incremental_by_week(rebuild='revised')
 ) }}
 with tickets as (
     select * from {{ ref('int_tickets') }}

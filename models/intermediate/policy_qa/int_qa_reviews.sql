@@ -1,7 +1,7 @@
 -- One row per staged QA review with its finding severity (var
 -- regulated_sector decides warranty_service_level) and the ticket's
 -- dimensions.
-{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week(rebuild='revised')) }}
 {%- set severity_column = finding_severity_column() %}
 with reviews as (
     select * from {{ ref('stg_qa_reviews') }}

@@ -2,7 +2,7 @@
 -- ticket with its archetype, segment, product category and week.
 -- Incremental by week: the revised weeks only (macros/incremental.sql
 -- revised_weeks_filter); nothing here depends on as_of or other tickets.
-{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week()) }}
+{{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week(rebuild='revised')) }}
 with tickets as (
     select * from {{ ref('stg_tickets') }}
 ),

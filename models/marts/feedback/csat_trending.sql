@@ -31,7 +31,7 @@ with responses as (
     where
         surveys.is_answered = 1
         -- a delayed answer counts only once its window has elapsed by as_of
-        and (surveys.survey_type = 'resolution' or surveys.is_delayed_window_mature = 1)
+        and (surveys.survey_type = 'resolution' or {{ is_delayed_window_mature('surveys.ticket_closed_at') }})
 ),
 
 -- one pass over the responses at the finest grain; the roll-ups read this

@@ -3,14 +3,15 @@
 -- transcript (ordered, personal data masked), the AI decision log (intent,
 -- archetype, confidence, bot version, tool calls with status), the
 -- escalation packet of the first handoff and the QA finding, if any.
--- Incremental by the ticket's week: transcripts are built for the rebuilt
--- weeks only (macros/incremental.sql lookback_filter).
+-- Incremental by the ticket's week: a row depends on its own ticket's rows
+-- alone (never on as_of), so transcripts are built for the revised weeks only
+-- (macros/incremental.sql revised_weeks_filter).
 -- Contracted: the contract checks names and types on every run; 'fail' would
 -- also refuse Postgres' text for the contract's varchar.
 {{ config(tags=['weekly', 'monthly'], materialized='incremental',
-    on_schema_change='append_new_columns', **incremental_by_week()) }}
+    on_schema_change='append_new_columns', **incremental_by_week(rebuild='revised')) }}
 {%- set newline = 'chr(10)' %}
-{%- set rebuilt_responses = 'is_unsatisfied = 1 and ' ~ lookback_filter() %}
+{%- set rebuilt_responses = 'is_unsatisfied = 1 and ' ~ revised_weeks_filter() %}
 {#- the rebuilt responses' ticket ids as a range the large tables' scans can use -#}
 {%- set ticket_bounds = key_bounds('ticket_id', ref('int_surveys'), rebuilt_responses) %}
 

@@ -8,7 +8,7 @@
     materialized='incremental',
     on_schema_change='fail',
     tags=['weekly', 'monthly', 'quarterly'],
-    **incremental_by_week('week_start')
+    **incremental_by_week(rebuild='lookback')
 ) }}
 {%- set columns = kpi_fact_columns() %}
 

@@ -32,11 +32,11 @@ own as {{ inline_cte() }} (
     from cleaned
 ),
 
-batch as {{ inline_cte() }} (
+batch as {{ batch_cte() }} (
     {{ rows_to_resolve('orders', 'own') }}
 ),
 
-keyed as {{ inline_cte() }} (
+keyed as {{ batch_cte() }} (
     {{ resolve_keys('orders', 'batch') }}
 ),
 

@@ -23,11 +23,11 @@ own as {{ inline_cte() }} (
     from cleaned
 ),
 
-batch as {{ inline_cte() }} (
+batch as {{ batch_cte() }} (
     {{ rows_to_resolve('products', 'own') }}
 ),
 
-keyed as {{ inline_cte() }} (
+keyed as {{ batch_cte() }} (
     {{ resolve_keys('products', 'batch') }}
 ),
 
