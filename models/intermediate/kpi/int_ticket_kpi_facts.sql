@@ -7,6 +7,7 @@
     on_schema_change='fail',
     **incremental_by_week(rebuild='lookback')
 ) }}
+{%- set delayed_mature = "survey_type = 'delayed' and " ~ is_delayed_window_mature('ticket_closed_at') %}
 
 with tickets as (
     select * from {{ ref('int_tickets') }}
@@ -26,27 +27,20 @@ repetition as (
     where {{ lookback_filter() }}
 ),
 
+-- the counts are bigints (sum_count): DuckDB's sum of integers is a HUGEINT
 surveys as (
     select
         ticket_id,
-        sum(case when survey_type = 'resolution' then is_answered else 0 end) as resolution_responses,
-        sum(case when survey_type = 'resolution' then is_satisfied else 0 end) as resolution_satisfied,
-        sum(
-            case
-                when survey_type = 'delayed' and {{ is_delayed_window_mature('ticket_closed_at') }}
-                    then is_answered
-                else 0
-            end
-        ) as delayed_responses,
-        sum(
-            case
-                when survey_type = 'delayed' and {{ is_delayed_window_mature('ticket_closed_at') }}
-                    then is_satisfied
-                else 0
-            end
-        ) as delayed_satisfied,
+        {{ sum_count("case when survey_type = 'resolution' then is_answered else 0 end") }}
+            as resolution_responses,
+        {{ sum_count("case when survey_type = 'resolution' then is_satisfied else 0 end") }}
+            as resolution_satisfied,
+        {{ sum_count("case when " ~ delayed_mature ~ " then is_answered else 0 end") }}
+            as delayed_responses,
+        {{ sum_count("case when " ~ delayed_mature ~ " then is_satisfied else 0 end") }}
+            as delayed_satisfied,
         count(*) as surveys_sent,
-        sum(is_answered) as surveys_answered
+        {{ sum_count('is_answered') }} as surveys_answered
     from {{ ref('int_surveys') }}
     where {{ lookback_filter() }}
     group by ticket_id
@@ -56,8 +50,8 @@ escalations as (
     select
         ticket_id,
         count(*) as escalations,
-        sum(is_context_lost) as escalations_context_lost,
-        sum(is_packet_complete) as escalations_packet_complete
+        {{ sum_count('is_context_lost') }} as escalations_context_lost,
+        {{ sum_count('is_packet_complete') }} as escalations_packet_complete
     from {{ ref('int_escalations') }}
     where {{ lookback_filter() }}
     group by ticket_id
@@ -69,9 +63,9 @@ qa as (
         count(*) as qa_reviews,
         max(case when agent_acknowledged_packet is not null then 1 else 0 end) as has_ack_known,
         max(case when agent_acknowledged_packet then 1 else 0 end) as has_ack,
-        sum(is_incident) as policy_incidents,
-        sum(case when severity = 'P0' then 1 else 0 end) as policy_incidents_p0,
-        sum(case when severity = 'P1' then 1 else 0 end) as policy_incidents_p1
+        {{ sum_count('is_incident') }} as policy_incidents,
+        {{ sum_count("case when severity = 'P0' then 1 else 0 end") }} as policy_incidents_p0,
+        {{ sum_count("case when severity = 'P1' then 1 else 0 end") }} as policy_incidents_p1
     from {{ ref('int_qa_reviews') }}
     where {{ lookback_filter() }}
     group by ticket_id
