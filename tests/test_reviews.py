@@ -134,10 +134,10 @@ def test_delayed_responses_wait_for_the_window(scenario_warehouse):
         " <= (select max(created_at) from intermediate.int_tickets)"
     )
     counts = (
-        "select count(*) filter (where not ({m})), count(*) filter (where {m}) "
+        f"select count(*) filter (where not ({mature})), count(*) filter (where {mature}) "
         "from intermediate.int_surveys as s join intermediate.int_tickets as t using (ticket_id) "
         "where s.survey_type = 'delayed' and s.is_answered = 1"
-    ).format(m=mature)
+    )
     immature, mature_answers = scenario_warehouse.query(counts)[0]
     assert immature > 0
     (counted,) = scenario_warehouse.query(
