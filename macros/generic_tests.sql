@@ -10,12 +10,11 @@
 {% endtest %}
 
 {#- dbt's relationships test, as an anti-join: the same failing rows (every
-    child row whose value has no parent), but DuckDB builds its hash table on
-    the child rows and skips the parent's row groups outside their range,
-    where dbt's left join hashed every parent (10M tickets, weekly run: the
-    latest load's 1.4M messages against 11.6M tickets, 1.2-1.7 s -> 0.4-0.6
-    s). Overrides dbt's default__test_relationships (the root project is
-    searched first). -#}
+    child row whose value has no parent), 2-3x faster than dbt's left join on
+    DuckDB 1.5 (10M tickets, weekly run: the latest load's 1.4M messages
+    against 11.6M tickets, 1.2-1.7 s -> 0.4-0.6 s). Overrides dbt's
+    default__test_relationships (the root project is searched first; the
+    compiled tests read `not exists`). -#}
 {% macro default__test_relationships(model, column_name, to, field) %}
 with child as (
     select {{ column_name }} as from_field

@@ -121,7 +121,7 @@
     model never inserts a week it did not delete nor deletes one it does not
     rebuild.
     DuckDB and Postgres delete exactly those weeks and insert the rebuilt rows
-    (strategy rebuilt_weeks below): a rebuilt week that now has no row (its
+    (strategies lookback_weeks and revised_weeks below): a rebuilt week that now has no row (its
     only QA review quarantined by a re-export) loses its old one. dbt's
     delete+insert deleted only the weeks the new rows carry, so such a week
     kept its stale row.

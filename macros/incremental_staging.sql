@@ -137,7 +137,7 @@
     {#- the stored rows of the keys to re-resolve: by the key itself (a plain
         column join lets DuckDB skip the row groups outside the batch's key
         range; resolution_key would probe every stored row), and every stored
-        null-key row when a null key is among them -#}
+        null-key row when the new rows hold a null key (has_new_null_keys) -#}
     {%- set key = spec['key'] -%}
     {#- The stored rows whose ticket changed: a ticket that arrived lifts its
         orphans, and one re-exported (its rows are then two or more: the
