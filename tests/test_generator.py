@@ -875,20 +875,20 @@ def emulated_quarantine(raw: Path) -> collections.Counter:
             case = "null"
         if table in reexported:
             versions = (
-                f"max(updated_at) over (partition by {key}) latest, sum((copy = 1)::int) over "
+                f"max(updated_at) over (partition by {key}) latest, sum((copy_no = 1)::int) over "
                 f"(partition by {key}, updated_at) distinct_rows"
             )
             superseded = "when updated_at < latest then 'superseded'"
         else:
-            versions = f"sum((copy = 1)::int) over (partition by {key}) distinct_rows"
+            versions = f"sum((copy_no = 1)::int) over (partition by {key}) distinct_rows"
             superseded = ""
         conflict = "reexport_conflict" if table in reexported else "duplicate_key_conflict"
-        return f"""select {key} as k, case when copy > 1 then 'exact_duplicate'
+        return f"""select {key} as k, case when copy_no > 1 then 'exact_duplicate'
                 when {key} is null then 'null_key' {superseded}
                 when reason is not null then reason when distinct_rows > 1 then '{conflict}'
                 end as outcome
             from (select *, {versions} from (
-                select *, row_number() over (partition by {cols}) copy, {case} reason
+                select *, row_number() over (partition by {cols}) as copy_no, {case} reason
                 from {source}))"""
 
     con.sql(f"create table tq as {resolve('tickets')}")
