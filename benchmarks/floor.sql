@@ -348,7 +348,7 @@ repetitions as (
     inner join escalation_facts on messages.ticket_id = escalation_facts.ticket_id
     left join agent_turns as fourth
         on messages.ticket_id = fourth.ticket_id and fourth.agent_turn = 4
-    inner join phrases on lower(messages.body) like '%' || phrases.phrase || '%'
+    inner join phrases on contains(lower(messages.body), phrases.phrase)
     where
         messages.author_type = 'customer'
         and messages.sent_at > escalation_facts.first_escalated_at

@@ -53,7 +53,7 @@ repetitions as (
     from {{ ref('stg_messages') }} as messages
     inner join windows on messages.ticket_id = windows.ticket_id
     inner join {{ ref('repetition_phrases') }} as phrases
-        on lower(messages.body) like {{ dbt.concat(["'%'", 'lower(phrases.phrase)', "'%'"]) }}
+        on {{ contains_text('lower(messages.body)', 'lower(phrases.phrase)') }}
     where
         messages.author_type = 'customer'
         and {{ within_bounds('messages.ticket_id', ticket_bounds) }}

@@ -17,18 +17,26 @@ with tickets as (
 ),
 
 -- An incremental run narrows the bot messages to the reprocessed tickets
--- first (materialized_cte): the LIKE join below is the costly part.
+-- first (materialized_cte): the substring join below is the costly part.
+-- Bodies and patterns are lowered once here, not once per pair in the join.
 bot_messages as {{ materialized_cte() if is_incremental() }} (
     select
         message_id,
         ticket_id,
         sent_at,
-        body
+        lower(body) as body_lower
     from {{ ref('stg_messages') }}
     where author_type = 'bot'
     {%- if is_incremental() %}
         and ticket_id in (select tickets.ticket_id from tickets)
     {%- endif %}
+),
+
+patterns as (
+    select
+        lower(pattern) as pattern,
+        tool_name
+    from {{ ref('capability_claim_patterns') }}
 ),
 
 claims as (
@@ -38,10 +46,10 @@ claims as (
         messages.sent_at,
         patterns.tool_name,
         -- two patterns of one tool in one message are one claim
-        min(lower(patterns.pattern)) as pattern
+        min(patterns.pattern) as pattern
     from bot_messages as messages
-    inner join {{ ref('capability_claim_patterns') }} as patterns
-        on lower(messages.body) like {{ dbt.concat(["'%'", 'lower(patterns.pattern)', "'%'"]) }}
+    inner join patterns
+        on {{ contains_text('messages.body_lower', 'patterns.pattern') }}
     group by messages.message_id, messages.ticket_id, messages.sent_at, patterns.tool_name
 ),
 
