@@ -48,17 +48,30 @@ windows as (
         on handoffs.ticket_id = fourth.ticket_id and fourth.agent_turn = 4
 ),
 
-repetitions as (
-    select distinct messages.ticket_id
+-- the customer messages inside the window, bodies lowered once (not once per
+-- phrase in the join below)
+window_messages as (
+    select
+        messages.ticket_id,
+        lower(messages.body) as body_lower
     from {{ ref('stg_messages') }} as messages
     inner join windows on messages.ticket_id = windows.ticket_id
-    inner join {{ ref('repetition_phrases') }} as phrases
-        on {{ contains_text('lower(messages.body)', 'lower(phrases.phrase)') }}
     where
         messages.author_type = 'customer'
         and {{ within_bounds('messages.ticket_id', ticket_bounds) }}
         and messages.sent_at > windows.escalated_at
         and (windows.fourth_agent_turn_at is null or messages.sent_at < windows.fourth_agent_turn_at)
+),
+
+phrases as (
+    select lower(phrase) as phrase
+    from {{ ref('repetition_phrases') }}
+),
+
+repetitions as (
+    select distinct window_messages.ticket_id
+    from window_messages
+    inner join phrases on {{ contains_text('window_messages.body_lower', 'phrases.phrase') }}
 )
 
 select
