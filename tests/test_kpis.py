@@ -258,6 +258,7 @@ def test_incremental_run_equals_full_refresh(tmp_path):
         ("intermediate.int_escalations", ["escalation_id"]),
         ("intermediate.int_qa_reviews", ["review_id"]),
         ("intermediate.int_ticket_customer_repetition", ["ticket_id"]),
+        ("marts.refund_accuracy_weekly", ["week_start", "archetype"]),
     ]:
         a = incremental.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
         b = full.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
@@ -433,6 +434,8 @@ def test_incremental_staging_equals_full_refresh_when_later_exports_revise_earli
         "intermediate.int_qa_reviews",
         "intermediate.int_ticket_kpi_facts",
         "marts.kpi_weekly",
+        # its week whose QA reviews all conflict now is rebuilt, not kept stale
+        "marts.refund_accuracy_weekly",
     ]:
         _same_rows(incremental, full, relation)
     # the week whose every QA review is now in conflict has none left (dbt's

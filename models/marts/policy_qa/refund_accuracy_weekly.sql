@@ -7,7 +7,15 @@
 -- misquote in any of the ticket's reviews. A week's row exists for every
 -- archetype with bot-attempted tickets; value is null when nothing was in
 -- scope.
-{{ config(tags=['weekly', 'monthly', 'quarterly']) }}
+-- Incremental by the ticket's week: a week's row depends on its own tickets'
+-- rows alone (never on as_of), so only the revised weeks are rebuilt; rebuilt
+-- every week, it read all history's tickets, reviews and tool calls
+-- (docs/decisions.md, "Incremental intermediate models").
+{{ config(tags=['weekly', 'monthly', 'quarterly'], materialized='incremental',
+    on_schema_change='append_new_columns', **incremental_by_week(rebuild='revised')) }}
+{%- set rebuilt_tickets = 'bot_attempted and ' ~ revised_weeks_filter() %}
+{#- the rebuilt tickets' ids as a range the tool calls' scan can use -#}
+{%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), rebuilt_tickets) %}
 
 with refund_policies as (
     select policy_key
@@ -23,6 +31,7 @@ reviews as (
             as is_refund_misquote
     from {{ ref('int_qa_reviews') }} as reviews
     left join refund_policies on reviews.policy_key = refund_policies.policy_key
+    where {{ revised_weeks_filter('reviews.week_start') }}
 ),
 
 reviewed_tickets as (
@@ -37,7 +46,16 @@ reviewed_tickets as (
 refund_tool_tickets as (
     select distinct ticket_id
     from {{ ref('stg_tool_calls') }}
-    where tool_name like 'refund.%'
+    where tool_name like 'refund.%' and {{ within_bounds('ticket_id', ticket_bounds) }}
+),
+
+tickets as (
+    select
+        ticket_id,
+        week_start,
+        archetype
+    from {{ ref('int_tickets') }}
+    where {{ rebuilt_tickets }}
 ),
 
 facts as (
@@ -49,10 +67,9 @@ facts as (
             ~ 'or refund_tool_tickets.ticket_id is not null)') }} as is_in_scope,
         {{ flag('reviewed_tickets.has_refund_misquote = 1') }} as has_refund_misquote,
         coalesce(reviewed_tickets.refund_misquotes, 0) as refund_misquotes
-    from {{ ref('int_tickets') }} as tickets
+    from tickets
     left join reviewed_tickets on tickets.ticket_id = reviewed_tickets.ticket_id
     left join refund_tool_tickets on tickets.ticket_id = refund_tool_tickets.ticket_id
-    where tickets.bot_attempted
 ),
 
 cuts as (
@@ -94,8 +111,8 @@ misquotes as (
         reviews.policy_key,
         count(*) as misquotes
     from reviews
-    inner join {{ ref('int_tickets') }} as tickets on reviews.ticket_id = tickets.ticket_id
-    where reviews.is_refund_misquote = 1 and tickets.bot_attempted
+    inner join tickets on reviews.ticket_id = tickets.ticket_id
+    where reviews.is_refund_misquote = 1
     group by tickets.week_start, tickets.archetype, reviews.policy_key
 ),
 
