@@ -263,7 +263,12 @@
             {% if not loop.last %}union all{% endif %}
             {%- endfor %}
         ) as children
-        where children.ticket_id not in (select latest.ticket_id from ({{ latest_tickets }}) as latest)
+        {# not exists, not `not in`: Postgres runs a `not in` subquery that
+            outgrows work_mem once per row #}
+        where not exists (
+            select 1 from ({{ latest_tickets }}) as latest
+            where latest.ticket_id = children.ticket_id
+        )
     )
 {% endmacro %}
 

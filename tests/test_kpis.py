@@ -259,6 +259,17 @@ def test_incremental_run_equals_full_refresh(tmp_path):
         ("intermediate.int_qa_reviews", ["review_id"]),
         ("intermediate.int_ticket_customer_repetition", ["ticket_id"]),
         ("marts.refund_accuracy_weekly", ["week_start", "archetype"]),
+        ("intermediate.int_bot_confidence_weekly", ["week_start", "archetype", "model_confidence"]),
+        (
+            "intermediate.int_csat_responses_weekly",
+            ["survey_type", "week_start", "month_start", "quarter_start", "archetype"]
+            + ["intent", "product", "product_category"],
+        ),
+        (
+            "marts.csat_trending",
+            ["period_grain", "period_start", "dimension", "dimension_value", "survey_type"],
+        ),
+        ("marts.review_quarterly_confidence_thresholds", ["quarter_start", "archetype"]),
     ]:
         a = incremental.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
         b = full.df(f"select * from {relation}").sort_values(keys).reset_index(drop=True)
@@ -436,6 +447,10 @@ def test_incremental_staging_equals_full_refresh_when_later_exports_revise_earli
         "marts.kpi_weekly",
         # its week whose QA reviews all conflict now is rebuilt, not kept stale
         "marts.refund_accuracy_weekly",
+        "intermediate.int_bot_confidence_weekly",
+        "marts.review_quarterly_confidence_thresholds",
+        "intermediate.int_csat_responses_weekly",
+        "marts.csat_trending",
     ]:
         _same_rows(incremental, full, relation)
     # the week whose every QA review is now in conflict has none left (dbt's

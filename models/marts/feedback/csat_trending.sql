@@ -3,7 +3,7 @@
 -- resolution and the delayed survey. A response belongs to its ticket's
 -- created_at (the week from int_surveys.week_start, month and quarter from
 -- the ticket's created_at); a delayed response counts only once the ticket's
--- delayed window is mature, as in kpi_weekly.
+-- delayed window is mature, as in kpi_weekly (int_csat_responses_weekly).
 -- The grains x dimensions are unioned by a loop the indent rule cannot follow.
 -- noqa: disable=LT02
 {{ config(tags=['weekly', 'monthly', 'quarterly']) }}
@@ -15,27 +15,9 @@
     ('all', "'all'"),
 ] %}
 
-with responses as (
-    select
-        surveys.survey_type,
-        surveys.week_start,
-        {{ period_start('month', 'surveys.ticket_created_at') }} as month_start,
-        {{ period_start('quarter', 'surveys.ticket_created_at') }} as quarter_start,
-        surveys.archetype,
-        coalesce(surveys.intent, 'unknown') as intent,
-        coalesce(surveys.product_id, 'unknown') as product,
-        coalesce(surveys.product_category, 'unknown') as product_category,
-        surveys.is_satisfied,
-        surveys.is_unsatisfied
-    from {{ ref('int_surveys') }} as surveys
-    where
-        surveys.is_answered = 1
-        -- a delayed answer counts only once its window has elapsed by as_of
-        and (surveys.survey_type = 'resolution' or {{ is_delayed_window_mature('surveys.ticket_closed_at') }})
-),
-
--- one pass over the responses at the finest grain; the roll-ups read this
-finest as (
+-- the finest grain, kept per week by int_csat_responses_weekly (which
+-- decides the delayed answers' maturity); the roll-ups read it
+with finest as (
     select
         survey_type,
         week_start,
@@ -45,11 +27,10 @@ finest as (
         intent,
         product,
         product_category,
-        count(*) as responses,
-        sum(is_satisfied) as satisfied,
-        sum(is_unsatisfied) as unsatisfied
-    from responses
-    group by survey_type, week_start, month_start, quarter_start, archetype, intent, product, product_category
+        responses,
+        satisfied,
+        unsatisfied
+    from {{ ref('int_csat_responses_weekly') }}
 ),
 
 rolled_up as (

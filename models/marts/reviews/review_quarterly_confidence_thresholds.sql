@@ -12,32 +12,32 @@
 -- Everything below runs on (quarter, archetype, confidence) aggregates, not
 -- on tickets: there are a few hundred distinct confidences per quarter, so the
 -- cut-off join multiplies thousands of rows, not millions (10M tickets:
--- 13 s -> 2 s). The confidence of a ticket that is not bot-resolved is null.
-with tickets as (
+-- 13 s -> 2 s). They are rolled up from int_bot_confidence_weekly, which
+-- keeps them per week, so the weekly run no longer reads every ticket and
+-- survey of the history. The confidence of a ticket that is not
+-- bot-resolved is null.
+with weekly as (
     select
         {{ period_start('quarter', 'week_start') }} as quarter_start,
         archetype,
-        case when is_bot_resolved and model_confidence is not null then model_confidence end
-            as model_confidence,
-        ticket_id
-    from {{ ref('int_tickets') }}
+        model_confidence,
+        tickets,
+        responses,
+        satisfied
+    from {{ ref('int_bot_confidence_weekly') }}
 ),
 
 -- resolution answers on bot-resolved tickets that carry a confidence
 answers as (
     select
-        tickets.quarter_start,
-        tickets.archetype,
-        tickets.model_confidence,
-        count(*) as responses,
-        sum(surveys.is_satisfied) as satisfied
-    from {{ ref('int_surveys') }} as surveys
-    inner join tickets on surveys.ticket_id = tickets.ticket_id
-    where
-        surveys.survey_type = 'resolution'
-        and surveys.is_answered = 1
-        and tickets.model_confidence is not null
-    group by tickets.quarter_start, tickets.archetype, tickets.model_confidence
+        quarter_start,
+        archetype,
+        model_confidence,
+        sum(responses) as responses,
+        sum(satisfied) as satisfied
+    from weekly
+    where model_confidence is not null and responses > 0
+    group by quarter_start, archetype, model_confidence
 ),
 
 -- bot-resolved tickets with a confidence per quarter, archetype and confidence
@@ -47,8 +47,8 @@ confidences as (
         quarter_start,
         archetype,
         model_confidence,
-        count(*) as tickets
-    from tickets
+        sum(tickets) as tickets
+    from weekly
     group by quarter_start, archetype, model_confidence
 ),
 
