@@ -33,6 +33,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -85,6 +86,9 @@ class ScaleResult:
     incremental_check: str = ""
     top_nodes_full: list = field(default_factory=list)
     top_nodes_incremental: list = field(default_factory=list)
+    # time_breakdown of each build's dbt.log
+    breakdown_full: dict | None = None
+    breakdown_incremental: dict | None = None
 
 
 READY_MARK = "SUPPORTWH_READY"
@@ -225,6 +229,95 @@ def top_nodes(target_path: Path, n: int = 12) -> list[tuple[float, str]]:
     return rows[:n]
 
 
+_LOG_TIME = re.compile(r"^(?:\x1b\[[0-9;]*m)?(\d\d):(\d\d):(\d\d\.\d+) ")
+_SQL_STATUS = re.compile(r"SQL status: .* in (\d+(?:\.\d+)?) seconds")
+_STATEMENT = re.compile(r"\]: On [^:]+: (\S+)")
+
+
+def time_breakdown(log_file: Path) -> dict | None:
+    """Where the last dbt invocation in a debug `dbt.log` spent its time.
+
+    From its lines' times: the span of the invocation, the time inside nodes
+    ("Began running node" to "Finished running node") by resource type, the
+    SQL statements' own times ("SQL status ... in N seconds") inside them, and
+    of those the COMMITs, where DuckDB checkpoints. The rest of a node's time
+    is dbt's own work (compiling, metadata queries' round trips, writing
+    files); the span outside the nodes is parsing and writing artifacts. None
+    when the log is missing or holds no node.
+    """
+    try:
+        lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    starts = [i for i, line in enumerate(lines) if line.startswith("=====") and " | " in line]
+    if starts:
+        lines = lines[starts[-1] :]
+    first = last = None
+    day = 0.0
+    node = began = None
+    statement = ""
+    kinds: dict[str, dict[str, float]] = {}
+    for line in lines:
+        match = _LOG_TIME.match(line)
+        if not match:
+            continue
+        t = int(match[1]) * 3600 + int(match[2]) * 60 + float(match[3]) + day
+        if last is not None and t < last - 43200:  # past midnight
+            day += 86400
+            t += 86400
+        first = t if first is None else first
+        last = t
+        if "Began running node " in line:
+            node, began = line.rsplit(" ", 1)[-1], t
+            statement = ""
+            continue
+        if node is None:
+            continue
+        kind = kinds.setdefault(
+            node.split(".", 1)[0], {"nodes": 0, "seconds": 0.0, "sql": 0.0, "commits": 0.0}
+        )
+        if "Finished running node " in line:
+            kind["nodes"] += 1
+            kind["seconds"] += t - began
+            node = None
+            continue
+        statement_match = _STATEMENT.search(line)
+        if statement_match:
+            statement = statement_match[1]
+        status = _SQL_STATUS.search(line)
+        if status:
+            kind["sql"] += float(status[1])
+            if statement == "COMMIT":
+                kind["commits"] += float(status[1])
+    if first is None or not kinds:
+        return None
+    return {
+        "span": last - first,
+        "in_nodes": sum(k["seconds"] for k in kinds.values()),
+        "kinds": kinds,
+    }
+
+
+def describe_breakdown(breakdown: dict | None, wall: float) -> str:
+    if not breakdown:
+        return "no dbt debug log to read"
+    kinds = breakdown["kinds"]
+    parts = []
+    for kind, label in (("model", "models"), ("test", "data tests"), ("seed", "seeds")):
+        k = kinds.get(kind)
+        if k and k["nodes"]:
+            commits = f", commits {k['commits']:.1f} s" if k["commits"] >= 0.05 else ""
+            parts.append(
+                f"{k['nodes']:.0f} {label} {k['seconds']:.1f} s "
+                f"(SQL {k['sql']:.1f} s{commits}; dbt's own {k['seconds'] - k['sql']:.1f} s)"
+            )
+    return (
+        f"{wall:.1f} s = {wall - breakdown['span']:.1f} s outside dbt's log (interpreter, "
+        f"imports, exit) + {breakdown['span'] - breakdown['in_nodes']:.1f} s in dbt between "
+        f"nodes (parse, artifacts) + nodes: " + "; ".join(parts)
+    )
+
+
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "supportwh.cli", *args]
 
@@ -268,6 +361,7 @@ def bench_scale(
         env=env,
     )
     result.top_nodes_full = top_nodes(base / "target")
+    result.breakdown_full = time_breakdown(base / "logs" / "dbt.log")
     result.floor_check = compare(floor_out, db)
     print(f"  floor vs warehouse: {result.floor_check}", flush=True)
 
@@ -290,6 +384,7 @@ def bench_scale(
         env=env,
     )
     result.top_nodes_incremental = top_nodes(base / "target")
+    result.breakdown_incremental = time_breakdown(base / "logs" / "dbt.log")
     floor_after = base / "floor-after-append.parquet"
     result.steps["floor_after_append"] = run_measured(
         "floor (appended)",
@@ -478,6 +573,14 @@ def write_results(
                 f"- {s.tickets:,}, {label}: "
                 + "; ".join(f"{u.split('.', 2)[-1]} {t:.1f}" for t, u in nodes)
             )
+    lines += ["", "## Where each build's time goes (its dbt.log)", ""]
+    for s in scales:
+        for label, step, breakdown in (
+            ("full build", "full_build", s.breakdown_full),
+            ("incremental", "incremental_build", s.breakdown_incremental),
+        ):
+            wall = s.steps[step].seconds if step in s.steps else 0.0
+            lines.append(f"- {s.tickets:,}, {label}: {describe_breakdown(breakdown, wall)}")
     lines.append("")
     # what profiling found and what was changed: hand-written, kept with the
     # harness so every results file carries it

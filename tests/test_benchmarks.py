@@ -5,12 +5,21 @@ whose floor numbers equal the warehouse's."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 
 import pytest
 from conftest import REPO
+
+
+def _harness():
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.slow
@@ -65,3 +74,52 @@ def test_harness_runs_end_to_end_and_the_floor_equals_the_warehouse(tmp_path):
     assert figures["machine"]["cores"] >= 1
     # the appended week reached the warehouse
     assert "| 3,000 | incremental build |" in text
+    # each build's dbt.log read into where its time went
+    assert "## Where each build's time goes (its dbt.log)" in text
+    for key in ("breakdown_full", "breakdown_incremental"):
+        breakdown = scale[key]
+        models, tests = breakdown["kinds"]["model"], breakdown["kinds"]["test"]
+        assert models["nodes"] > 0 and tests["nodes"] > 0, breakdown
+        assert 0 < models["sql"] <= models["seconds"] <= breakdown["in_nodes"] <= breakdown["span"]
+    assert "3,000, incremental: " in text and "data tests" in text
+
+
+# A dbt debug log of two invocations, the second run past midnight: only the
+# last one is read, node time is split into SQL and dbt's own work, and a
+# COMMIT's time is counted as a commit.
+_LOG = """\x1b[0m23:00:00.000000 [debug] [MainThread]: an earlier invocation
+\x1b[0m23:00:01.000000 [debug] [Thread-1 (]: Began running node model.p.old
+\x1b[0m23:00:09.000000 [debug] [Thread-1 (]: Finished running node model.p.old
+============================== 23:59:58.000000 | 1c0ffee0 ==============================
+\x1b[0m23:59:58.000000 [info ] [MainThread]: Running with dbt=1.11.16
+\x1b[0m23:59:59.000000 [debug] [Thread-1 (]: Began running node model.p.a
+\x1b[0m23:59:59.100000 [debug] [Thread-1 (]: On model.p.a: /* {"app": "dbt"} */
+    create table a as select 1
+\x1b[0m23:59:59.600000 [debug] [Thread-1 (]: SQL status: OK in 0.500 seconds
+\x1b[0m23:59:59.700000 [debug] [Thread-1 (]: On model.p.a: COMMIT
+\x1b[0m00:00:00.900000 [debug] [Thread-1 (]: SQL status: OK in 1.200 seconds
+\x1b[0m00:00:01.000000 [debug] [Thread-1 (]: Finished running node model.p.a
+\x1b[0m00:00:01.000000 [debug] [Thread-1 (]: Began running node test.p.t
+\x1b[0m00:00:01.100000 [debug] [Thread-1 (]: On test.p.t: /* {"app": "dbt"} */ select 1
+\x1b[0m00:00:01.150000 [debug] [Thread-1 (]: SQL status: OK in 0.050 seconds
+\x1b[0m00:00:01.250000 [debug] [Thread-1 (]: Finished running node test.p.t
+\x1b[0m00:00:02.000000 [debug] [MainThread]: Command end result
+"""
+
+
+def test_time_breakdown_reads_the_last_invocation_of_a_dbt_log(tmp_path):
+    harness = _harness()
+    log = tmp_path / "dbt.log"
+    log.write_text(_LOG)
+    breakdown = harness.time_breakdown(log)
+    assert breakdown["span"] == pytest.approx(4.0)
+    assert breakdown["in_nodes"] == pytest.approx(2.25)
+    model, test = breakdown["kinds"]["model"], breakdown["kinds"]["test"]
+    assert model == pytest.approx({"nodes": 1, "seconds": 2.0, "sql": 1.7, "commits": 1.2})
+    assert test == pytest.approx({"nodes": 1, "seconds": 0.25, "sql": 0.05, "commits": 0.0})
+    text = harness.describe_breakdown(breakdown, wall=5.5)
+    assert text.startswith("5.5 s = 1.5 s outside dbt's log")
+    assert "1.8 s in dbt between nodes" in text
+    assert "1 models 2.0 s (SQL 1.7 s, commits 1.2 s; dbt's own 0.3 s)" in text
+    assert harness.time_breakdown(tmp_path / "missing.log") is None
+    assert harness.describe_breakdown(None, wall=1.0) == "no dbt debug log to read"

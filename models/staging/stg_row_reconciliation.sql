@@ -3,6 +3,8 @@
 --   raw_rows = staged_rows + quarantined_rows + exact_duplicate_rows + superseded_rows
 -- is a real check (tests/dbt/assert_no_raw_row_lost.sql) that nothing is
 -- silently dropped.
+-- Each table's dispositions are grouped first, then pivoted: four comparisons
+-- per stored row took 1.06 s a week at 10M tickets, the grouping 0.34 s.
 -- One select per raw table, unioned by a loop the indent rule cannot follow.
 -- noqa: disable=LT02
 {{ config(materialized='table') }}
@@ -16,11 +18,17 @@ select
     {%- else %}
     0 as raw_rows,
     {%- endif %}
-    -- coalesce: an empty table sums to null
-    coalesce(sum(case when _disposition = 'staged' then 1 else 0 end), 0) as staged_rows,
-    coalesce(sum(case when _disposition = 'quarantined' then 1 else 0 end), 0) as quarantined_rows,
-    coalesce(sum(case when _disposition = 'exact_duplicate' then 1 else 0 end), 0) as exact_duplicate_rows,
-    coalesce(sum(case when _disposition = 'superseded' then 1 else 0 end), 0) as superseded_rows
-from {{ ref('stg_' ~ table_name ~ '__validated') }}
+    -- coalesce: an empty table has no group; cast: Postgres sums bigints to numeric
+    {%- for disposition in ['staged', 'quarantined', 'exact_duplicate', 'superseded'] %}
+    cast(coalesce(sum(case when _disposition = '{{ disposition }}' then disposition_rows end), 0)
+        as {{ dbt.type_bigint() }}) as {{ disposition }}_rows{{ ',' if not loop.last }}
+    {%- endfor %}
+from (
+    select
+        _disposition,
+        count(*) as disposition_rows
+    from {{ ref('stg_' ~ table_name ~ '__validated') }}
+    group by _disposition
+) as dispositions
 {% if not loop.last %}union all{% endif %}
 {% endfor %}
