@@ -81,7 +81,10 @@ def test_harness_runs_end_to_end_and_the_floor_equals_the_warehouse(tmp_path):
         models, tests = breakdown["kinds"]["model"], breakdown["kinds"]["test"]
         assert models["nodes"] > 0 and tests["nodes"] > 0, breakdown
         assert 0 < models["sql"] <= models["seconds"] <= breakdown["in_nodes"] <= breakdown["span"]
-    assert "3,000, incremental: " in text and "data tests" in text
+    section = text.split("## Where each build's time goes (its dbt.log)")[1].split("\n## ")[0]
+    for label in ("full build", "incremental"):
+        line = next(x for x in section.splitlines() if x.startswith(f"- 3,000, {label}: "))
+        assert "outside dbt's log" in line and " models " in line and " data tests " in line
 
 
 # A dbt debug log of two invocations, the second run past midnight: only the
