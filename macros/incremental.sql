@@ -198,10 +198,10 @@
     not the temporary table dbt-duckdb writes them to, so replace_weeks_sql
     computes and writes them once, straight into the model's table (10M
     tickets, weekly run, int_ticket_kpi_facts' statements alone: 4.1 ->
-    2.6 s). Deleting the
-    weeks before the view is read changes nothing it selects: these models
-    never read their own table in SQL (their week filters are literals, read
-    before). Every other relation dbt-duckdb creates is its own. -#}
+    2.6 s). Deleting the weeks before the view is read changes nothing it
+    selects: these models never read their own table in SQL (their week
+    filters are literals, read before). Every other relation dbt-duckdb
+    creates is its own. -#}
 {% macro duckdb__create_table_as(temporary, relation, compiled_code, language='sql', partitioned_by=none, sorted_by=none) -%}
     {%- if temporary and language == 'sql'
         and config.get('incremental_strategy') in ('lookback_weeks', 'revised_weeks') -%}
