@@ -222,30 +222,51 @@
 
 
 {#- resolve_windows with fewer sorts, for the rows of keys with several rows
-    in a full DuckDB build (the fingerprint must be one value, as DuckDB's
-    row_fingerprint is): identical rows share their fingerprint and their
-    updated_at, so one window per key (per key and updated_at for re-exported
-    tables) ordered by the fingerprint finds the copies (a row equal to the
-    one before it) and counts the differing rows. -#}
+    in a DuckDB build (the fingerprint must be one value, as DuckDB's
+    row_fingerprint is). Identical rows share their fingerprint and their
+    updated_at, so one sort per key, by updated_at then fingerprint, puts
+    copies next to each other: a row equal to the one before it is a copy.
+    The differing rows of a key (of a key and updated_at for re-exported
+    tables: the sort's peers) are the first copies, counted by a second
+    window over the same partition. A count(distinct) window per key and
+    updated_at plus a second sort per key took 1.3 times as long on the 6.4M
+    surveys of multi-row keys at 10M tickets (benchmarks/findings.md). -#}
 {% macro resolve_windows_sorted(table_name, relation) %}
     {%- set spec = raw_contract()[table_name] -%}
     {%- set key = spec['key'] -%}
-    {%- set fingerprint = row_fingerprint(contract_column_names(table_name)) -%}
-    {%- set partition = key ~ (', updated_at' if spec['reexported'] else '') -%}
-    {%- set window -%}
-        partition by {{ partition }} order by {{ fingerprint }}
-        rows between unbounded preceding and unbounded following
-    {%- endset %}
+    {%- set reexported = spec['reexported'] -%}
+    {%- set order = ('updated_at, ' if reexported else '') ~ '_fingerprint' %}
     select
-        *,
-        case
-            when {{ fingerprint }} = lag({{ fingerprint }}) over ({{ window }}) then 2 else 1
-        end as _copy_no,
-        {%- if spec['reexported'] %}
+        * exclude (_fingerprint, _first_copy),
+        case when _first_copy = 1 then 1 else 2 end as _copy_no,
+        {%- if reexported %}
         max(updated_at) over (partition by {{ key }}) as _latest_updated_at,
+        sum(_first_copy) over (
+            partition by {{ key }} order by updated_at
+            range between current row and current row
+        ) as _distinct_rows_of_key
+        {%- else %}
+        sum(_first_copy) over (partition by {{ key }}) as _distinct_rows_of_key
         {%- endif %}
-        count(distinct {{ fingerprint }}) over ({{ window }}) as _distinct_rows_of_key
-    from {{ relation }}
+    from (
+        select
+            *,
+            case
+                when _fingerprint = lag(_fingerprint) over copies
+                    {%- if reexported %}
+                    and updated_at is not distinct from lag(updated_at) over copies
+                    {%- endif %}
+                    then 0
+                else 1
+            end as _first_copy
+        from (
+            select
+                *,
+                {{ row_fingerprint(contract_column_names(table_name)) }} as _fingerprint
+            from {{ relation }}
+        ) as fingerprinted
+        window copies as (partition by {{ key }} order by {{ order }})
+    ) as copies_marked
 {% endmacro %}
 
 
