@@ -251,14 +251,8 @@
     from (
         select
             *,
-            case
-                when _fingerprint = lag(_fingerprint) over copies
-                    {%- if reexported %}
-                    and updated_at is not distinct from lag(updated_at) over copies
-                    {%- endif %}
-                    then 0
-                else 1
-            end as _first_copy
+            -- equal fingerprints are identical rows (updated_at included)
+            case when _fingerprint = lag(_fingerprint) over copies then 0 else 1 end as _first_copy
         from (
             select
                 *,
