@@ -165,23 +165,24 @@
         from {{ relation }}
     )
 
+    {%- set reason_type = label_type(quarantine_reasons()) %}
     select
         {%- for name in columns %}
         {{ name }},
         {%- endfor %}
         -- bookkeeping of incremental staging (macros/incremental_staging.sql)
-        cast(_own_reason as {{ dbt.type_string() }}) as _own_reason,
+        cast(_own_reason as {{ reason_type }}) as _own_reason,
         cast(_own_detail as {{ dbt.type_string() }}) as _own_detail,
         _source_file,
         {{ loaded_at() }} as _loaded_at,
-        case
+        cast(case
             when _outcome is null then 'staged'
             when _outcome in ('exact_duplicate', 'superseded') then _outcome
             else 'quarantined'
-        end as _disposition,
-        case
+        end as {{ label_type(dispositions()) }}) as _disposition,
+        cast(case
             when _outcome not in ('exact_duplicate', 'superseded') then _outcome
-        end as _reason,
+        end as {{ reason_type }}) as _reason,
         case
             when _outcome = _row_reason then _row_detail
             when _outcome = '{{ conflict_reason }}'
@@ -279,9 +280,47 @@
 {% endmacro %}
 
 
+{#- The dispositions of a raw row, and the reasons a row is quarantined for
+    (docs/decisions.md, "Quarantine reasons"): a check whose reason is not
+    listed here is refused when the model compiles. -#}
+{% macro dispositions() %}
+    {{ return(['staged', 'quarantined', 'exact_duplicate', 'superseded']) }}
+{% endmacro %}
+
+{% macro quarantine_reasons() %}
+    {{ return([
+        'null_key', 'invalid_type', 'missing_required', 'invalid_enum', 'out_of_range',
+        'score_out_of_scale', 'closed_before_created', 'responded_before_sent',
+        'inconsistent_outcome', 'orphan_ticket', 'parent_quarantined',
+        'duplicate_key_conflict', 'reexport_conflict',
+    ]) }}
+{% endmacro %}
+
+{#- The type of a column holding one of a few known labels (_disposition,
+    _reason): text, or on DuckDB an ENUM of them. Writing a text value costs
+    DuckDB 1.5 its string statistics and dictionary for every row, an ENUM
+    one byte: staging 73.7M messages took 82.4-84.2 s with text labels and
+    73.6 s with ENUMs (10M tickets, benchmarks/findings.md). -#}
+{% macro label_type(values) %}
+    {{ return(adapter.dispatch('label_type', 'supportwh')(values)) }}
+{% endmacro %}
+
+{% macro default__label_type(values) %}
+    {{ return(dbt.type_string()) }}
+{% endmacro %}
+
+{% macro duckdb__label_type(values) %}
+    {{ return('enum' ~ sql_list(values)) }}
+{% endmacro %}
+
+
 {#- <prefix>_reason / <prefix>_detail: the first of `checks` a row breaks.
     checks: a list of (reason, SQL condition, SQL detail expression). -#}
 {% macro first_failing_check(checks, prefix='_row') %}
+        {%- for reason, condition, detail in checks if reason not in quarantine_reasons() %}
+        {{- exceptions.raise_compiler_error("check reason '" ~ reason
+            ~ "' is not one of quarantine_reasons() (macros/staging.sql)") }}
+        {%- endfor %}
         case
             {%- for reason, condition, detail in checks %}
             when {{ condition }} then '{{ reason }}'

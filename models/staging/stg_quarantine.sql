@@ -11,7 +11,8 @@
 select
     '{{ table_name }}' as table_name,
     {{ spec['key'] }} as record_key,
-    _reason as reason,
+    -- text, whatever type the validated table keeps it in (macro label_type)
+    cast(_reason as {{ dbt.type_string() }}) as reason,
     _reason_detail as reason_detail,
     {{ record_as_text(table_name) }} as record
 from {{ ref('stg_' ~ table_name ~ '__validated') }}
