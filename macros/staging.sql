@@ -297,12 +297,21 @@
 {% endmacro %}
 
 {#- The type of a column holding one of a few known labels (_disposition,
-    _reason): text, or on DuckDB an ENUM of them. Writing a text value costs
-    DuckDB 1.5 its string statistics and dictionary for every row, an ENUM
-    one byte: staging 73.7M messages took 82.4-84.2 s with text labels and
-    73.6 s with ENUMs (10M tickets, benchmarks/findings.md). -#}
+    _reason, a contract enum of staged rows): text, or on DuckDB an ENUM of
+    them. Writing a text value costs DuckDB 1.5 its string statistics and
+    dictionary for every row, an ENUM one byte: staging 73.7M messages took
+    82.4-84.2 s with text labels and 73.6 s with ENUMs (10M tickets,
+    benchmarks/findings.md). The labels are sorted, so an ENUM orders as the
+    text would. -#}
 {% macro label_type(values) %}
     {{ return(adapter.dispatch('label_type', 'supportwh')(values)) }}
+{% endmacro %}
+
+{#- The label type of a contract enum column (raw_contract's `enums`), for
+    the intermediate models' staged values: the staging checks let no other
+    value through. -#}
+{% macro contract_enum_type(table_name, column) %}
+    {{ return(label_type(raw_contract()[table_name]['enums'][column])) }}
 {% endmacro %}
 
 {% macro default__label_type(values) %}
@@ -310,7 +319,7 @@
 {% endmacro %}
 
 {% macro duckdb__label_type(values) %}
-    {{ return('enum' ~ sql_list(values)) }}
+    {{ return('enum' ~ sql_list(values | sort)) }}
 {% endmacro %}
 
 

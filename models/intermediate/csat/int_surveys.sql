@@ -24,8 +24,8 @@ tickets as (
 select
     surveys.survey_id,
     surveys.ticket_id,
-    surveys.survey_type,
-    surveys.scale,
+    cast(surveys.survey_type as {{ contract_enum_type('surveys', 'survey_type') }}) as survey_type,
+    cast(surveys.scale as {{ contract_enum_type('surveys', 'scale') }}) as scale,
     surveys.score,
     surveys.sent_at,
     surveys.responded_at,

@@ -23,7 +23,7 @@ weekly as (
     select
         tickets.ticket_id,
         tickets.customer_id,
-        tickets.channel,
+        cast(tickets.channel as {{ contract_enum_type('tickets', 'channel') }}) as channel,
         tickets.created_at,
         tickets.closed_at,
         {{ iso_week_start('tickets.created_at') }} as week_start,
@@ -40,7 +40,7 @@ weekly as (
         tickets.product_id,
         coalesce(products.category, 'unknown') as product_category,
         tickets.bot_attempted,
-        tickets.outcome,
+        cast(tickets.outcome as {{ contract_enum_type('tickets', 'outcome') }}) as outcome,
         tickets.outcome = 'bot_resolved' as is_bot_resolved,
         tickets.outcome = 'escalated' as is_escalated,
         tickets.outcome = 'abandoned' as is_abandoned,

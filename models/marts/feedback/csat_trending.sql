@@ -4,6 +4,8 @@
 -- created_at (the week from int_surveys.week_start, month and quarter from
 -- the ticket's created_at); a delayed response counts only once the ticket's
 -- delayed window is mature, as in kpi_weekly (int_csat_responses_weekly).
+-- survey_type is a label in the intermediate models (macro label_type: an
+-- ENUM on DuckDB) and text here.
 -- The grains x dimensions are unioned by a loop the indent rule cannot follow.
 -- noqa: disable=LT02
 {{ config(tags=['weekly', 'monthly', 'quarterly']) }}
@@ -67,7 +69,7 @@ select
     {{ is_period_complete('current_period.period_grain', 'current_period.period_start') }} as is_complete_period,
     current_period.dimension,
     current_period.dimension_value,
-    current_period.survey_type,
+    cast(current_period.survey_type as {{ dbt.type_string() }}) as survey_type,
     cast(current_period.responses as {{ dbt.type_bigint() }}) as responses,
     cast(current_period.satisfied as {{ dbt.type_bigint() }}) as satisfied,
     cast(current_period.unsatisfied as {{ dbt.type_bigint() }}) as unsatisfied,

@@ -8,6 +8,8 @@
 -- (macros/incremental.sql revised_weeks_filter).
 -- Contracted: the contract checks names and types on every run; 'fail' would
 -- also refuse Postgres' text for the contract's varchar.
+-- The contract enums (survey_type, scale, channel, outcome) are labels in the
+-- intermediate models (macro label_type: ENUMs on DuckDB) and text here.
 {{ config(tags=['weekly', 'monthly'], materialized='incremental',
     on_schema_change='append_new_columns', **incremental_by_week(rebuild='revised')) }}
 {%- set newline = 'chr(10)' %}
@@ -101,8 +103,8 @@ qa as (
 select
     responses.survey_id,
     responses.ticket_id,
-    responses.survey_type,
-    responses.scale,
+    cast(responses.survey_type as {{ dbt.type_string() }}) as survey_type,
+    cast(responses.scale as {{ dbt.type_string() }}) as scale,
     responses.score,
     responses.responded_at,
     {{ mask_pii('responses.comment') }} as comment,  -- noqa: RF04
@@ -110,10 +112,10 @@ select
     responses.archetype,
     responses.intent,
     responses.segment,
-    responses.channel,
+    cast(responses.channel as {{ dbt.type_string() }}) as channel,
     responses.product_id,
     responses.product_category,
-    tickets.outcome,
+    cast(tickets.outcome as {{ dbt.type_string() }}) as outcome,
     tickets.bot_attempted,
     tickets.model_confidence,
     tickets.model_csat_score,
