@@ -19,7 +19,7 @@ select
     0 as raw_rows,
     {%- endif %}
     -- coalesce: an empty table has no group; cast: Postgres sums bigints to numeric
-    {%- for disposition in ['staged', 'quarantined', 'exact_duplicate', 'superseded'] %}
+    {%- for disposition in dispositions() %}
     cast(coalesce(sum(case when _disposition = '{{ disposition }}' then disposition_rows end), 0)
         as {{ dbt.type_bigint() }}) as {{ disposition }}_rows{{ ',' if not loop.last }}
     {%- endfor %}
