@@ -9,6 +9,7 @@ from collections import Counter
 
 import duckdb
 import pandas as pd
+import pytest
 
 TABLES = [
     "tickets",
@@ -131,10 +132,22 @@ def test_unmapped_intents_go_to_long_tail(scenario_warehouse):
     assert all(archetype != "long_tail" for intent, archetype, _ in rows if intent in mapped)
 
 
-def test_the_relationships_test_returns_every_child_row_without_a_parent(tmp_path, monkeypatch):
-    """The project's relationships test (an anti-join, macros/generic_tests.sql)
-    fails on the same rows as dbt's: each child row whose value is missing from
-    the parent, duplicates kept, nulls not tested."""
+@pytest.mark.parametrize(
+    ("macro", "parent_values"),
+    [
+        ("default__test_relationships", "('T1'), ('T3'), ('T4')"),
+        ("duckdb__test_relationships", "('T1'), ('T3'), ('T4')"),
+        # parents outside the child's range (T1..T3) are skipped, not missed
+        ("duckdb__test_relationships", "('T0'), ('T1'), ('T3'), ('T9')"),
+    ],
+)
+def test_the_relationships_test_returns_every_child_row_without_a_parent(
+    tmp_path, monkeypatch, macro, parent_values
+):
+    """The project's relationships tests (anti-joins, macros/generic_tests.sql:
+    the portable one and DuckDB's, which reads only the parents within the
+    child's range) fail on the same rows as dbt's: each child row whose value
+    is missing from the parent, duplicates kept, nulls not tested."""
     from conftest import REPO
     from dbt.cli.main import dbtRunner
 
@@ -142,9 +155,9 @@ def test_the_relationships_test_returns_every_child_row_without_a_parent(tmp_pat
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     child = "(select * from (values ('T1'), ('T2'), ('T2'), (null), ('T3')) as v(ticket_id))"
-    parent = "(select * from (values ('T1'), ('T3'), ('T4')) as v(ticket_id))"
+    parent = f"(select * from (values {parent_values}) as v(ticket_id))"
     inline = (
-        "select from_field from ({{ default__test_relationships("
+        f"select from_field from ({{{{ {macro}("
         f"\"{child}\", 'ticket_id', \"{parent}\", 'ticket_id') }}}}) as failures order by 1"
     )
     result = dbtRunner().invoke(
@@ -164,3 +177,5 @@ def test_the_relationships_test_returns_every_child_row_without_a_parent(tmp_pat
     assert result.success, result.exception
     rows = [row[0] for row in result.result.results[0].agate_table.rows]
     assert rows == ["T2", "T2"]
+    if macro.startswith("duckdb"):
+        assert "between 'T1' and 'T3'" in result.result.results[0].node.compiled_code
