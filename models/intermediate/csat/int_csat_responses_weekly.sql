@@ -5,29 +5,47 @@
 -- growing); this is about 0.3M rows. A delayed answer counts once its window
 -- has elapsed by as_of, which moves with every run, so the look-back window
 -- is rebuilt as well as the revised weeks, as in int_ticket_kpi_facts.
+-- The issue type and product are the ticket's, read from int_tickets.
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
     **incremental_by_week(rebuild='lookback')
 ) }}
-with responses as (
+-- the ticket's issue type and product (int_surveys carries its week and
+-- times only); the same weeks, since a survey takes its ticket's week
+with tickets as (
     select
-        survey_type,
-        week_start,
-        {{ period_start('month', 'ticket_created_at') }} as month_start,
-        {{ period_start('quarter', 'ticket_created_at') }} as quarter_start,
+        ticket_id,
         archetype,
-        coalesce(intent, 'unknown') as intent,
-        coalesce(product_id, 'unknown') as product,
-        coalesce(product_category, 'unknown') as product_category,
-        is_satisfied,
-        is_unsatisfied
-    from {{ ref('int_surveys') }}
+        intent,
+        product_id,
+        product_category
+    from {{ ref('int_tickets') }}
+    where {{ lookback_filter() }}
+),
+
+responses as (
+    select
+        surveys.survey_type,
+        surveys.week_start,
+        {{ period_start('month', 'surveys.ticket_created_at') }} as month_start,
+        {{ period_start('quarter', 'surveys.ticket_created_at') }} as quarter_start,
+        tickets.archetype,
+        coalesce(tickets.intent, 'unknown') as intent,
+        coalesce(tickets.product_id, 'unknown') as product,
+        coalesce(tickets.product_category, 'unknown') as product_category,
+        surveys.is_satisfied,
+        surveys.is_unsatisfied
+    from {{ ref('int_surveys') }} as surveys
+    inner join tickets on surveys.ticket_id = tickets.ticket_id
     where
-        {{ lookback_filter() }}
-        and is_answered = 1
+        {{ lookback_filter('surveys.week_start') }}
+        and surveys.is_answered = 1
         -- a delayed answer counts only once its window has elapsed by as_of
-        and (survey_type = 'resolution' or {{ is_delayed_window_mature('ticket_closed_at') }})
+        and (
+            surveys.survey_type = 'resolution'
+            or {{ is_delayed_window_mature('surveys.ticket_closed_at') }}
+        )
 )
 
 select

@@ -1,12 +1,15 @@
--- One row per staged survey, attributed to its ticket's week, archetype,
--- segment and channel (the ticket's channel, not the survey's). Whether a
+-- One row per staged survey, attributed to its ticket's week. Whether a
 -- delayed survey's window has elapsed depends on as_of and is decided where
 -- it is read (macro is_delayed_window_mature), so a row here depends on its
 -- own ticket's rows alone: an incremental run rebuilds the revised weeks
 -- only (macros/incremental.sql revised_weeks_filter).
 -- The comment and the ticket's created_at and closed_at ride along so the
 -- marts that need them (negative_feedback_review, csat_trending) read no
--- second table.
+-- second table. The ticket's descriptive columns (archetype, intent,
+-- segment, channel, product) do not: the readers that need them join
+-- int_tickets, and writing them for 14M surveys cost more than the joins
+-- (docs/decisions.md, "Read each large table once, at the grain the answer
+-- needs").
 {{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week(rebuild='revised')) }}
 {%- set rebuilt_tickets = revised_weeks_filter() %}
 {#- the rebuilt tickets' ids as a range the survey scan can use (key_bounds) -#}
@@ -31,14 +34,6 @@ select
     surveys.responded_at,
     surveys.comment,  -- noqa: RF04
     tickets.week_start,
-    tickets.archetype,
-    tickets.intent,
-    tickets.segment,
-    tickets.channel,
-    tickets.product_id,
-    tickets.product_category,
-    tickets.is_baseline_period,
-    tickets.is_escalated,
     tickets.created_at as ticket_created_at,
     tickets.closed_at as ticket_closed_at,
     {{ flag('surveys.responded_at is not null') }} as is_answered,
