@@ -3,11 +3,11 @@
 -- it is read (macro is_delayed_window_mature), so a row here depends on its
 -- own ticket's rows alone: an incremental run rebuilds the revised weeks
 -- only (macros/incremental.sql revised_weeks_filter).
--- The comment and the ticket's created_at and closed_at ride along so the
--- marts that need them (negative_feedback_review, csat_trending) read no
--- second table. The ticket's descriptive columns (archetype, intent,
--- segment, channel, product) do not: the readers that need them join
--- int_tickets, and writing them for 14M surveys cost more than the joins
+-- The comment (negative_feedback_review) and the ticket's created_at and
+-- closed_at (csat_trending's month and quarter, a delayed answer's maturity)
+-- ride along. The ticket's descriptive columns (archetype, intent, segment,
+-- channel, product) do not: the readers that need them join int_tickets,
+-- and writing them for 14M surveys cost more than the joins
 -- (docs/decisions.md, "Read each large table once, at the grain the answer
 -- needs").
 {{ config(materialized='incremental', on_schema_change='fail', **incremental_by_week(rebuild='revised')) }}
