@@ -179,3 +179,47 @@ def test_the_relationships_test_returns_every_child_row_without_a_parent(
     assert rows == ["T2", "T2"]
     if macro.startswith("duckdb"):
         assert "between 'T1' and 'T3'" in result.result.results[0].node.compiled_code
+
+
+def test_a_tests_where_values_are_read_once_per_relation_and_invocation(tmp_path, monkeypatch):
+    """The latest load a staging test filters on (`__latest_load__`) is read by
+    the relation's first test and reused by its other tests in the same dbt
+    invocation (test_where_values, macros/incremental_staging.sql), never by
+    a later invocation, which reads the relation again."""
+    from conftest import REPO
+    from dbt.cli.main import dbtRunner
+
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.loads (_loaded_at timestamp)")
+        con.execute("insert into staging.loads values (timestamp '2026-01-05 10:00:00')")
+    monkeypatch.setenv("SUPPORTWH_DUCKDB_PATH", str(db))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    relation = "api.Relation.create(database=target.database, schema='staging', identifier='loads')"
+    condition = f"test_where_values({relation}, '__latest_load__')"
+    # read, then a newer load lands, then read within the same invocation
+    inline = (
+        f'select \'{{{{ {condition} | replace("\'", "") }}}}\' as first_read, '
+        "'{% do run_query(\"insert into staging.loads values "
+        "(timestamp '2026-01-12 10:00:00')\") %}"
+        f'{{{{ {condition} | replace("\'", "") }}}}\' as second_read'
+    )
+
+    def show() -> tuple:
+        result = dbtRunner().invoke(
+            ["show", "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
+            + ["--inline", inline, "--output", "json", "--quiet"]
+        )
+        assert result.success, result.exception
+        return tuple(result.result.results[0].agate_table.rows[0])
+
+    first, second = show()
+    assert "2026-01-05 10:00:00" in first
+    # read again, it would have seen the newer load (show rolls it back)
+    assert second == first
+    # a new invocation reads the relation again
+    with duckdb.connect(str(db)) as con:
+        con.execute("insert into staging.loads values (timestamp '2026-01-19 10:00:00')")
+    assert "2026-01-19 10:00:00" in show()[0]
