@@ -217,7 +217,8 @@ def test_a_tests_where_values_are_read_once_per_relation_and_invocation(tmp_path
 
     first, second = show()
     assert "2026-01-05 10:00:00" in first
-    # read again, it would have seen the newer load (show rolls it back)
+    # without the memo the second read would see the newer load (show then
+    # rolls the insert back)
     assert second == first
     # a new invocation reads the relation again
     with duckdb.connect(str(db)) as con:
