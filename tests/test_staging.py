@@ -132,6 +132,30 @@ def test_unmapped_intents_go_to_long_tail(scenario_warehouse):
     assert all(archetype != "long_tail" for intent, archetype, _ in rows if intent in mapped)
 
 
+@pytest.fixture
+def scratch_db(tmp_path, monkeypatch):
+    """A DuckDB file of the test's own for the project's profile, with dbt's
+    target and logs beside it; the path of the (not yet created) file."""
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("SUPPORTWH_DUCKDB_PATH", str(db))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    return db
+
+
+def _dbt_show(inline: str):
+    """`dbt show --inline` on the project, in this process; its one result."""
+    from conftest import REPO
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(
+        ["show", "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
+        + ["--inline", inline, "--output", "json", "--quiet"]
+    )
+    assert result.success, result.exception
+    return result.result.results[0]
+
+
 @pytest.mark.parametrize(
     ("macro", "parent_values"),
     [
@@ -142,61 +166,34 @@ def test_unmapped_intents_go_to_long_tail(scenario_warehouse):
     ],
 )
 def test_the_relationships_test_returns_every_child_row_without_a_parent(
-    tmp_path, monkeypatch, macro, parent_values
+    scratch_db, macro, parent_values
 ):
     """The project's relationships tests (anti-joins, macros/generic_tests.sql:
     the portable one and DuckDB's, which reads only the parents within the
     child's range) fail on the same rows as dbt's: each child row whose value
     is missing from the parent, duplicates kept, nulls not tested."""
-    from conftest import REPO
-    from dbt.cli.main import dbtRunner
-
-    monkeypatch.setenv("SUPPORTWH_DUCKDB_PATH", str(tmp_path / "w.duckdb"))
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     child = "(select * from (values ('T1'), ('T2'), ('T2'), (null), ('T3')) as v(ticket_id))"
     parent = f"(select * from (values {parent_values}) as v(ticket_id))"
     inline = (
         f"select from_field from ({{{{ {macro}("
         f"\"{child}\", 'ticket_id', \"{parent}\", 'ticket_id') }}}}) as failures order by 1"
     )
-    result = dbtRunner().invoke(
-        [
-            "show",
-            "--project-dir",
-            str(REPO),
-            "--profiles-dir",
-            str(REPO),
-            "--inline",
-            inline,
-            "--output",
-            "json",
-            "--quiet",
-        ]
-    )
-    assert result.success, result.exception
-    rows = [row[0] for row in result.result.results[0].agate_table.rows]
+    shown = _dbt_show(inline)
+    rows = [row[0] for row in shown.agate_table.rows]
     assert rows == ["T2", "T2"]
     if macro.startswith("duckdb"):
-        assert "between 'T1' and 'T3'" in result.result.results[0].node.compiled_code
+        assert "between 'T1' and 'T3'" in shown.node.compiled_code
 
 
-def test_a_tests_where_values_are_read_once_per_relation_and_invocation(tmp_path, monkeypatch):
+def test_a_tests_where_values_are_read_once_per_relation_and_invocation(scratch_db):
     """The latest load a staging test filters on (`__latest_load__`) is read by
     the relation's first test and reused by its other tests in the same dbt
     invocation (test_where_values, macros/incremental_staging.sql), never by
     a later invocation, which reads the relation again."""
-    from conftest import REPO
-    from dbt.cli.main import dbtRunner
-
-    db = tmp_path / "w.duckdb"
-    with duckdb.connect(str(db)) as con:
+    with duckdb.connect(str(scratch_db)) as con:
         con.execute("create schema staging")
         con.execute("create table staging.loads (_loaded_at timestamp)")
         con.execute("insert into staging.loads values (timestamp '2026-01-05 10:00:00')")
-    monkeypatch.setenv("SUPPORTWH_DUCKDB_PATH", str(db))
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     relation = "api.Relation.create(database=target.database, schema='staging', identifier='loads')"
     condition = f"test_where_values({relation}, '__latest_load__')"
     # read, then a newer load lands, then read within the same invocation
@@ -207,20 +204,12 @@ def test_a_tests_where_values_are_read_once_per_relation_and_invocation(tmp_path
         f'{{{{ {condition} | replace("\'", "") }}}}\' as second_read'
     )
 
-    def show() -> tuple:
-        result = dbtRunner().invoke(
-            ["show", "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-            + ["--inline", inline, "--output", "json", "--quiet"]
-        )
-        assert result.success, result.exception
-        return tuple(result.result.results[0].agate_table.rows[0])
-
-    first, second = show()
+    first, second = _dbt_show(inline).agate_table.rows[0]
     assert "2026-01-05 10:00:00" in first
     # without the memo the second read would see the newer load (show then
     # rolls the insert back)
     assert second == first
     # a new invocation reads the relation again
-    with duckdb.connect(str(db)) as con:
+    with duckdb.connect(str(scratch_db)) as con:
         con.execute("insert into staging.loads values (timestamp '2026-01-19 10:00:00')")
-    assert "2026-01-19 10:00:00" in show()[0]
+    assert "2026-01-19 10:00:00" in _dbt_show(inline).agate_table.rows[0][0]
