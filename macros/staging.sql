@@ -84,8 +84,13 @@
         max(case when _disposition = 'staged' then 1 else 0 end) as has_staged_version
     from {{ ref('stg_tickets__validated') }}
     {%- if is_incremental() %}
-    -- an incremental batch is small: look up only its tickets
-    where ticket_id in (select ticket_id from {{ relation }})
+    -- an incremental batch is small: look up only its tickets. The range
+    -- (implied by the `in`) lets the scan skip the stored tickets' row groups
+    -- outside it: DuckDB otherwise hashed all of them (10M tickets, weekly
+    -- run, stg_messages: 11.4M rows, 0.6-0.8 s of a 2.4 s select)
+    where ticket_id between (select min(ticket_id) from {{ relation }})
+        and (select max(ticket_id) from {{ relation }})
+        and ticket_id in (select ticket_id from {{ relation }})
     {%- else %}
     where ticket_id is not null
     {%- endif %}
