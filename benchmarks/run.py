@@ -185,7 +185,9 @@ def floor_main(raw: str, out: str) -> None:
     """The floor in its own process (`python -m benchmarks.run --floor RAW OUT`)."""
     import duckdb
 
-    con = duckdb.connect(config=duckdb_settings())
+    # an in-memory database spills to ./.tmp by default: keep it beside the output
+    settings = {**duckdb_settings(), "temp_directory": str(Path(out).parent / "floor.tmp")}
+    con = duckdb.connect(config=settings)
     sql = floor_sql(Path(raw))
     con.execute(f"copy ({sql}) to '{out}' (format parquet)")
 
