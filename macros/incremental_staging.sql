@@ -257,8 +257,9 @@
     of a re-resolved key is rewritten with the load); only the children's
     other tickets are looked up among the stored ones. Looking every changed
     ticket up probed all stored tickets (10M tickets, weekly run: 11.4M rows,
-    1.0-1.2 s), and so did the `in` alone: its range skips the row groups
-    outside it (0.68-0.81 -> 0.41-0.44 s). -#}
+    1.0-1.2 s); so did the `in` over the other tickets alone, hence the
+    range bound, which skips the row groups outside it (0.68-0.81 ->
+    0.41-0.44 s). -#}
 {% macro revised_weeks() %}
     {%- set tickets = ref('stg_tickets__validated') %}
     {%- set latest_tickets -%}
