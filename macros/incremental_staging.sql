@@ -257,9 +257,8 @@
     of a re-resolved key is rewritten with the load); only the children's
     other tickets are looked up among the stored ones. Looking every changed
     ticket up probed all stored tickets (10M tickets, weekly run: 11.4M rows,
-    1.0-1.2 s); so did the `in` over the other tickets alone, hence the
-    range bound, which skips the row groups outside it (0.68-0.81 ->
-    0.41-0.44 s). -#}
+    1.0-1.2 s); so did the `in` over the other tickets alone
+    (in_with_range). -#}
 {% macro revised_weeks() %}
     {%- set tickets = ref('stg_tickets__validated') %}
     {%- set latest_tickets -%}
@@ -291,12 +290,7 @@
     union
     select {{ iso_week_start('created_at') }} as week_start
     from {{ tickets }}
-    where created_at is not null
-        -- the range is implied by the `in`; DuckDB skips the stored
-        -- tickets' row groups outside it (as in ticket_parents)
-        and ticket_id between (select min(ticket_id) from other_tickets)
-        and (select max(ticket_id) from other_tickets)
-        and ticket_id in (select ticket_id from other_tickets)
+    where created_at is not null and {{ in_with_range('ticket_id', 'other_tickets') }}
 {% endmacro %}
 
 

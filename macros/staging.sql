@@ -84,18 +84,25 @@
         max(case when _disposition = 'staged' then 1 else 0 end) as has_staged_version
     from {{ ref('stg_tickets__validated') }}
     {%- if is_incremental() %}
-    -- an incremental batch is small: look up only its tickets. The range
-    -- (implied by the `in`) lets the scan skip the stored tickets' row groups
-    -- outside it: DuckDB otherwise hashed all of them (10M tickets, weekly
-    -- run, stg_messages: 11.4M rows, 0.6-0.8 s of a 2.4 s select)
-    where ticket_id between (select min(ticket_id) from {{ relation }})
-        and (select max(ticket_id) from {{ relation }})
-        and ticket_id in (select ticket_id from {{ relation }})
+    -- an incremental batch is small: look up only its tickets
+    where {{ in_with_range('ticket_id', relation) }}
     {%- else %}
     where ticket_id is not null
     {%- endif %}
     group by ticket_id
 {% endmacro %}
+
+{#- `column` in the values of `source`'s column of the same name, with their
+    range spelled out: the range is implied by the `in`, but only a range
+    lets DuckDB skip the row groups of the scanned table outside it. With
+    the `in` alone it hashed every stored row (10M tickets, weekly run:
+    stg_messages' ticket lookup 1.97 -> 0.33 s over 11.4M stored tickets;
+    revised_weeks 0.68-0.81 -> 0.41-0.44 s). -#}
+{% macro in_with_range(column, source) -%}
+    {{ column }} between (select min({{ column }}) from {{ source }})
+        and (select max({{ column }}) from {{ source }})
+        and {{ column }} in (select {{ column }} from {{ source }})
+{%- endmacro %}
 
 
 {#- The rows of `relation` (a staging model's batch: typed, cleaned, with its
