@@ -68,8 +68,8 @@ def run_dbt(
 def check_duckdb_file(path) -> None:
     """Refuse, in one line, a warehouse file this DuckDB cannot read.
 
-    A file written by a newer DuckDB (2.x writes storage version 69, which the
-    1.x pinned in pyproject.toml cannot read) would otherwise fail inside
+    A file written by a newer DuckDB (a 2.x file opened after a downgrade to
+    1.x, or a future storage version) would otherwise fail inside
     dbt's connection, which prints its tracebacks first. Other failures to
     open (a lock held by another process) are left to dbt to report.
     """

@@ -11,9 +11,13 @@
     on_schema_change='append_new_columns',
     **incremental_by_week(rebuild='revised')
 ) }}
+{%- set rebuilt_tickets = revised_weeks_filter() %}
+{#- the rebuilt tickets' ids as a range the message and call scans skip row
+    groups by (key_bounds; 10M weekly run: 1.55-1.78 -> 0.35-0.42 s) -#}
+{%- set ticket_bounds = key_bounds('ticket_id', ref('int_tickets'), rebuilt_tickets) %}
 with tickets as (
     select * from {{ ref('int_tickets') }}
-    where {{ revised_weeks_filter() }}
+    where {{ rebuilt_tickets }}
 ),
 
 -- An incremental run narrows the bot messages to the reprocessed tickets
@@ -29,6 +33,7 @@ bot_messages as {{ materialized_cte() if is_incremental() }} (
     where author_type = 'bot'
     {%- if is_incremental() %}
         and ticket_id in (select tickets.ticket_id from tickets)
+        and {{ within_bounds('ticket_id', ticket_bounds) }}
     {%- endif %}
 ),
 
@@ -67,7 +72,10 @@ claim_calls as (
         ) as recency
     from claims
     inner join {{ ref('stg_tool_calls') }} as calls
-        on claims.ticket_id = calls.ticket_id and claims.tool_name = calls.tool_name
+        on
+            claims.ticket_id = calls.ticket_id
+            and claims.tool_name = calls.tool_name
+            and {{ within_bounds('calls.ticket_id', ticket_bounds) }}
 ),
 
 calls as (
