@@ -97,7 +97,10 @@
     lets DuckDB skip the row groups of the scanned table outside it. With
     the `in` alone it hashed every stored row (10M tickets, weekly run:
     stg_messages' ticket lookup 1.97 -> 0.33 s over 11.4M stored tickets;
-    revised_weeks 0.68-0.81 -> 0.41-0.44 s). -#}
+    revised_weeks 0.68-0.81 -> 0.41-0.44 s). The range is read when the
+    statement runs, for a source that exists only then (a batch, a CTE);
+    a model bounding its scans by a stored table's keys reads them once as
+    literals instead (key_bounds, within_bounds in macros/incremental.sql). -#}
 {% macro in_with_range(column, source) -%}
     {{ column }} between (select min({{ column }}) from {{ source }})
         and (select max({{ column }}) from {{ source }})
